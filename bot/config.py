@@ -1,0 +1,138 @@
+"""Settings: read from the environment once, checked at start, passed everywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Literal
+
+DEFAULT_API_URL = "https://slack.com/api/"
+SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token"})
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingsError(ValueError):
+    """A setting a user got wrong; the message names the variable and what to do."""
+
+
+def parse_duration(text: str, variable: str) -> timedelta:
+    """``90``, ``90s``, ``15m``, ``6h`` or ``2d``."""
+    match = _DURATION.match(text)
+    if not match:
+        raise SettingsError(f"{variable}={text!r}: use a number with s, m, h or d, such as 6h")
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept ``postgres://`` as PaaS add-ons write it; use psycopg 3 for PostgreSQL."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password, for logs and /healthz."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+@dataclass(frozen=True)
+class Settings:
+    facts_file: str = "facts.yaml"
+    database_url: str = "sqlite:///newsbot.db"
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_API_URL
+    team_id: str | None = None
+    editors: frozenset[str] = frozenset()
+    scheduler: bool = True
+    catchup: timedelta = timedelta(hours=6)
+    port: int = 3000
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        port_text = get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+            raise SettingsError(f"PORT={port_text!r}: use a port number between 0 and 65535")
+        scheduler_text = (get("NEWSBOT_SCHEDULER") or "on").lower()
+        if scheduler_text not in {"on", "off", "true", "false", "1", "0"}:
+            raise SettingsError(f"NEWSBOT_SCHEDULER={scheduler_text!r}: use on or off")
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in {"text", "json"}:
+            raise SettingsError(f"LOG_FORMAT={log_format!r}: use text or json")
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR")
+        api_url = get("SLACK_API_URL") or DEFAULT_API_URL
+        if not api_url.startswith(("https://", "http://")):
+            raise SettingsError(f"SLACK_API_URL={api_url!r}: use an http(s) URL")
+        if not api_url.endswith("/"):
+            api_url += "/"
+        editors = frozenset(
+            e.strip() for e in (get("NEWSBOT_EDITORS") or "").split(",") if e.strip()
+        )
+        settings = cls(
+            facts_file=get("FACTS_FILE") or "facts.yaml",
+            database_url=normalize_database_url(get("DATABASE_URL") or "sqlite:///newsbot.db"),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=api_url,
+            team_id=get("NEWSBOT_TEAM_ID"),
+            editors=editors,
+            scheduler=scheduler_text in {"on", "true", "1"},
+            catchup=parse_duration(get("NEWSBOT_CATCHUP") or "6h", "NEWSBOT_CATCHUP"),
+            port=int(port_text),
+            log_level=log_level,
+            log_format=log_format,  # type: ignore[arg-type]
+        )
+        settings.check_tokens()
+        return settings
+
+    def check_tokens(self) -> None:
+        """Token shapes: a pasted app token in the bot slot is a common mistake."""
+        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None
+
+    def require(self, *names: str) -> None:
+        """Fail with one line naming the first missing variable."""
+        for name in names:
+            if getattr(self, name.lower()) is None:
+                raise SettingsError(f"{name} is not set: copy it from your Slack app's settings")
+
+    def may_edit(self, user_id: str) -> bool:
+        return not self.editors or user_id in self.editors
+
+    def public(self) -> dict[str, object]:
+        """Settings safe to log or show: secrets say only whether they are set."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS:
+                out[f.name] = "set" if value else "unset"
+            elif f.name == "database_url":
+                out[f.name] = redact_url(value)
+            elif isinstance(value, frozenset):
+                out[f.name] = sorted(value)
+            elif isinstance(value, timedelta):
+                out[f.name] = int(value.total_seconds())
+            else:
+                out[f.name] = value
+        return out

@@ -1,0 +1,268 @@
+"""The domain: what an editor curates in facts.yaml, and the follow-up life cycle.
+
+Everything here is a frozen value. Nothing reads a clock, a file or a database:
+``now`` and ``today`` are always parameters.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, Protocol
+
+FactKind = Literal["quote", "figure", "finding", "statement"]
+FACT_KINDS: tuple[FactKind, ...] = ("quote", "figure", "finding", "statement")
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """A partial date as editors write it: ``2020``, ``2020-10`` or ``2020-10-05``."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> AsOf:
+        """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError otherwise."""
+        parts = text.strip().split("-")
+        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+            raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else None
+        day = int(parts[2]) if len(parts) > 2 else None
+        # date() validates month and day ranges, including 29 February.
+        date(year, month or 1, day or 1)
+        return cls(year, month, day)
+
+    def last_day(self) -> date:
+        """The last day the figure could describe: staleness counts from here."""
+        if self.day is not None and self.month is not None:
+            return date(self.year, self.month, self.day)
+        if self.month is not None:
+            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return date(self.year, 12, 31)
+
+    def age_days(self, today: date) -> int:
+        return max(0, (today - self.last_day()).days)
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def human(self) -> str:
+        """``October 2020``, ``5 October 2020`` or ``2020``."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Newsroom:
+    name: str
+    timezone: str = "UTC"
+    stale_after_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A published text that facts are checked against."""
+
+    id: str
+    title: str
+    publisher: str
+    published: date
+    file: str  # as written in facts.yaml, relative to it
+    text: str  # the seed file's contents, read once at load time
+    url: str | None = None
+    section: str | None = None
+    line: int = 0  # where the record starts in facts.yaml
+
+    def citation(self) -> str:
+        """Publisher, date and where to read it: the link, else the seed file."""
+        where = self.url or self.file
+        return f"{self.publisher}, {self.published:%d %b %Y}: {where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    kind: FactKind
+    quote: str  # verbatim from the source; "..." joins fragments in order
+    attribution: str
+    source: str  # Source.id
+    label: str | None = None  # figures only
+    value: str | None = None  # figures only, as written ("545", "2.3")
+    unit: str | None = None
+    as_of: AsOf | None = None  # figures only
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    line: int = 0
+
+    def is_stale(self, today: date, stale_after_days: int) -> bool:
+        return self.as_of is not None and self.as_of.age_days(today) > stale_after_days
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An open question the story leaves: curated in facts.yaml or added from Slack."""
+
+    id: str
+    title: str
+    waiting_on: str | None = None
+    asked: date | None = None
+    quote: str | None = None  # curated ones carry the sentence that shows it
+    source: str | None = None  # Source.id; None for items added from Slack
+    owner: str | None = None  # Slack user ID
+    added_by: str | None = None  # Slack user ID, for items added from Slack
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: str
+    channel: str
+    cron: str  # five fields, in ``timezone``
+    timezone: str
+    include: tuple[str, ...]  # kinds ("figures", "followups", ...) and/or explicit ids
+    skip_dates: tuple[date, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A validated facts.yaml: the one thing every transport reads from."""
+
+    newsroom: Newsroom
+    sources: Mapping[str, Source]
+    facts: tuple[Fact, ...]
+    followups: tuple[FollowUp, ...]
+    reminders: tuple[Reminder, ...]
+    path: Path = Path("facts.yaml")
+    _facts_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_facts_by_id", {f.id: f for f in self.facts})
+
+    def fact(self, fact_id: str) -> Fact | None:
+        return self._facts_by_id.get(fact_id)
+
+    def figures(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.kind == "figure")
+
+    def followup(self, followup_id: str) -> FollowUp | None:
+        return next((f for f in self.followups if f.id == followup_id), None)
+
+    def counts(self) -> dict[str, int]:
+        counts = {kind: 0 for kind in FACT_KINDS}
+        for f in self.facts:
+            counts[f.kind] += 1
+        return {
+            "sources": len(self.sources),
+            **counts,
+            "followups": len(self.followups),
+            "reminders": len(self.reminders),
+        }
+
+
+# --- The follow-up life cycle -------------------------------------------------------------
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
+
+
+class Action(StrEnum):
+    ADDED = "added"
+    RESOLVED = "resolved"
+    SNOOZED = "snoozed"
+    REOPENED = "reopened"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpEvent:
+    """One change to a follow-up, as recorded in the database: who, when, what, why."""
+
+    followup_id: str
+    action: Action
+    user: str  # Slack user ID, or "console"
+    at: datetime  # aware, UTC
+    note: str | None = None
+    link: str | None = None
+    until: datetime | None = None  # snoozes only
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpState:
+    """A follow-up as it stands at ``now``: derived from its events, never stored."""
+
+    item: FollowUp
+    status: Status
+    history: tuple[FollowUpEvent, ...]
+    snoozed_until: datetime | None = None
+    resolution: FollowUpEvent | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    def age_days(self, today: date) -> int | None:
+        return None if self.item.asked is None else max(0, (today - self.item.asked).days)
+
+
+def fold_events(item: FollowUp, events: Iterable[FollowUpEvent], now: datetime) -> FollowUpState:
+    """Replay a follow-up's events in time order; a snooze that has run out counts as open."""
+    history = tuple(sorted((e for e in events if e.followup_id == item.id), key=lambda e: e.at))
+    status, until, resolution = Status.OPEN, None, None
+    for event in history:
+        if event.action is Action.RESOLVED:
+            status, until, resolution = Status.RESOLVED, None, event
+        elif event.action is Action.SNOOZED:
+            status, until, resolution = Status.SNOOZED, event.until, None
+        elif event.action is Action.REOPENED:
+            status, until, resolution = Status.OPEN, None, None
+    if status is Status.SNOOZED and (until is None or until <= now):
+        status, until = Status.OPEN, None
+    return FollowUpState(item, status, history, until, resolution)
+
+
+class FollowUpBook(Protocol):
+    """Where follow-up changes are kept. The database store implements it; tests may use
+    :class:`bot.store.memory.MemoryBook`."""
+
+    def added_followups(self) -> list[FollowUp]:
+        """Follow-ups created from Slack or the console, oldest first."""
+        ...
+
+    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
+        """Create a follow-up (and its ``added`` event); return it with its new id."""
+        ...
+
+    def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
+        """Recorded events, all or for one follow-up, oldest first."""
+        ...
+
+    def record(self, event: FollowUpEvent) -> None:
+        """Append one event."""
+        ...
+
+
+def followup_states(desk: Desk, book: FollowUpBook, now: datetime) -> list[FollowUpState]:
+    """Every follow-up, curated then added, with its current status."""
+    events = book.events()
+    items = list(desk.followups) + book.added_followups()
+    return [fold_events(item, events, now) for item in items]

@@ -1,0 +1,85 @@
+"""What a reply says, before it is drawn for Slack (blocks.py) or a terminal (text.py).
+
+Every string in a part is plain text as we or the user wrote it: renderers escape it
+for their medium, so a user's ``<!channel>`` can never become a ping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.desk.model import Fact, FollowUpEvent, FollowUpState, Source
+
+Visibility = Literal["ephemeral", "in_channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A line of our own prose (help, errors, counts)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FactCard:
+    """A copy-ready snippet: the quote, who said it, and where it was published."""
+
+    fact: Fact
+    source: Source
+    stale_days: int | None = None  # age in days when the figure is past stale_after_days
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpCard:
+    state: FollowUpState
+    source: Source | None  # None for follow-ups added from Slack
+    age_days: int | None = None
+    buttons: bool = True  # Resolve / Snooze / Reopen
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCard:
+    """``/source ID``: the snippet inside its paragraph, the source record, the history."""
+
+    source: Source
+    paragraph: str
+    fact: Fact | None = None
+    followup: FollowUpState | None = None
+    history: tuple[FollowUpEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """Nothing matched ``query``: try one of ``terms``."""
+
+    query: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class More:
+    """Results left out to stay inside Slack's limits."""
+
+    count: int
+    hint: str = "refine your query"
+
+
+Part = Heading | Note | FactCard | FollowUpCard | SourceCard | Suggestions | More
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    parts: tuple[Part, ...]
+    text: str  # one-line summary: Slack's notification fallback
+    visibility: Visibility = "ephemeral"
+    shareable: bool = True  # offer "Share in channel"
+    command: str = ""  # "/facts", ... : echoed in the Share button
+    query: str = ""  # what the user typed after the command
+    ok: bool = True  # False for usage errors and refusals (for logs and metrics)
+    meta: dict[str, str] = field(default_factory=dict)
