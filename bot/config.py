@@ -117,6 +117,10 @@ class Settings:
             if getattr(self, name.lower()) is None:
                 raise SettingsError(f"{name} is not set: copy it from your Slack app's settings")
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.public().items())
+        return f"Settings({shown})"
+
     def may_edit(self, user_id: str) -> bool:
         return not self.editors or user_id in self.editors
 

@@ -1,0 +1,278 @@
+"""The ``newsbot`` command line: thin, each sub-command hands over to an adapter.
+
+Exit codes: 0 done, 1 problems found (bad facts, failed posts), 2 bad usage or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.config import Settings, SettingsError, normalize_database_url
+
+if TYPE_CHECKING:
+    from bot.desk.model import Desk, FollowUpBook
+    from bot.store.db import Database
+
+EXAMPLES = """\
+examples:
+  newsbot                         console (or the Slack app, when SLACK_BOT_TOKEN is set)
+  newsbot ask "/facts 545"        one reply, printed as text
+  newsbot check                   validate facts.yaml and every quote against its source
+  newsbot serve --port 3000       HTTP mode for Slack (POST /slack/events, GET /healthz)
+  newsbot post-due                post the reminders that are due, then exit (for cron)
+"""
+
+
+class UsageError(Exception):
+    """Bad flags or settings: exit 2 with one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="A Slack bot for newsrooms: sourced facts, quotes, figures and follow-ups.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--facts", metavar="FILE", help="facts file (env FACTS_FILE)")
+    parser.add_argument("--database", metavar="URL", help="database URL (env DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("console", help="type commands, see replies as text (reads stdin)")
+    ask = sub.add_parser("ask", help='one reply, e.g. newsbot ask "/facts 545"')
+    ask.add_argument("line", help='a slash command and its text, e.g. "/quote cruelty"')
+    ask.add_argument("--json", action="store_true", help="print the Block Kit JSON instead")
+    check = sub.add_parser("check", help="validate facts.yaml and provenance")
+    check.add_argument("file", nargs="?", help="facts file (default: FACTS_FILE or facts.yaml)")
+    serve = sub.add_parser("serve", help="HTTP mode under a production WSGI server")
+    serve.add_argument("--port", type=int, help="port to bind (env PORT, default 3000)")
+    sub.add_parser("socket", help="Socket Mode: no public URL needed")
+    post_due = sub.add_parser("post-due", help="one reminder sweep, then exit")
+    post_due.add_argument("--now", metavar="ISO8601", help="pretend it is this time")
+    schedule = sub.add_parser("schedule", help="preview upcoming reminder posts")
+    schedule.add_argument("--days", type=int, default=7, help="how far ahead (default 7)")
+    schedule.add_argument("--now", metavar="ISO8601", help="preview from this time")
+    extract = sub.add_parser("extract", help="draft facts.yaml entries from an article text")
+    extract.add_argument("seed", help="a plain-text article")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args, os.environ if environ is None else environ)
+        return _dispatch(args, settings)
+    except (SettingsError, UsageError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    settings = Settings.from_env(environ)
+    if args.facts:
+        settings = replace(settings, facts_file=args.facts)
+    if args.database:
+        settings = replace(settings, database_url=normalize_database_url(args.database))
+    if getattr(args, "port", None) is not None:
+        settings = replace(settings, port=args.port)
+    return settings
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command == "check":
+        return run_check(args.file or settings.facts_file, sys.stdout)
+    if command == "extract":
+        return run_extract(args.seed, sys.stdout)
+    if command is None:
+        if not settings.has_slack:
+            return run_console(settings, sys.stdin, sys.stdout)
+        command = "socket" if settings.slack_app_token else "serve"
+    if command == "console":
+        return run_console(settings, sys.stdin, sys.stdout)
+    if command == "ask":
+        return run_ask(settings, args.line, args.json, sys.stdout)
+    if command in {"serve", "socket"}:
+        return run_server(settings, command)
+    if command == "post-due":
+        return run_post_due(settings, _parse_now(args.now))
+    if command == "schedule":
+        return run_schedule(settings, _parse_now(args.now), args.days)
+    raise UsageError(f"unknown command {command!r}: see newsbot --help")
+
+
+def _parse_now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now {text!r}: use ISO 8601, e.g. 2026-11-30T09:00:20-05:00") from None
+    if when.tzinfo is None:
+        raise UsageError(f"--now {text!r}: add a UTC offset, e.g. 2026-11-30T09:00:20-05:00")
+    return when.astimezone(UTC)
+
+
+def load_or_report(path: str, err: TextIO) -> Desk | None:
+    """The validated desk, or None after printing every problem (never a traceback)."""
+    from bot.desk.load import check_file
+
+    desk, problems = check_file(path)
+    for problem in problems:
+        print(problem, file=err)
+    if desk is None or problems:
+        print(
+            f"newsbot: {path} has {len(problems)} problem(s); fix them and run `newsbot check`",
+            file=err,
+        )
+        return None
+    return desk
+
+
+def run_check(path: str, out: TextIO) -> int:
+    desk = load_or_report(path, sys.stderr)
+    if desk is None:
+        return 1
+    counts = desk.counts()
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    print(f"{path}: ok ({summary}); every quote found verbatim in its source", file=out)
+    return 0
+
+
+def run_extract(seed: str, out: TextIO) -> int:
+    from bot.desk.extract import extract_draft
+
+    try:
+        text = Path(seed).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"newsbot: cannot read {seed}: {error}", file=sys.stderr)
+        return 1
+    out.write(extract_draft(text, seed))
+    return 0
+
+
+def _open_book(settings: Settings, err: TextIO) -> tuple[FollowUpBook, Database | None]:
+    """The database's follow-up book; an in-memory one (with a warning) if it is unreachable."""
+    from bot.store.db import Database, DatabaseError
+    from bot.store.memory import MemoryBook
+
+    try:
+        database = Database(settings.database_url)
+        database.create_schema()
+    except DatabaseError as error:
+        print(f"newsbot: {error}; follow-up changes will not be saved", file=err)
+        return MemoryBook(), None
+    return database.book(), database
+
+
+def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> int:
+    from bot.console import console
+
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    book, database = _open_book(settings, sys.stderr)
+    try:
+        return console(desk, book, stdin, out)
+    finally:
+        if database is not None:
+            database.dispose()
+
+
+def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO) -> int:
+    from bot.console import split_command
+    from bot.replies.router import Router
+
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    command, text = split_command(line)
+    book, database = _open_book(settings, sys.stderr)
+    try:
+        reply = Router(desk, book).handle(command, text, "console", datetime.now(UTC))
+    finally:
+        if database is not None:
+            database.dispose()
+    if as_json:
+        from bot.replies.blocks import reply_to_json
+
+        json.dump(reply_to_json(reply), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        from bot.replies.text import render_text
+
+        out.write(render_text(reply).rstrip("\n") + "\n")
+    return 0 if reply.ok else 1
+
+
+def _configure_logging(settings: Settings) -> None:
+    from bot.logs import configure
+
+    configure(
+        settings.log_level,
+        settings.log_format,
+        secrets=(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token),
+    )
+
+
+def run_server(settings: Settings, mode: str) -> int:
+    from bot import server
+
+    _configure_logging(settings)
+    if mode == "serve":
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    else:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    if mode == "serve":
+        return server.serve(settings, desk, settings.port)
+    return server.run_socket(settings, desk)
+
+
+def _database_or_exit(settings: Settings) -> Database:
+    from bot.store.db import Database, DatabaseError
+
+    try:
+        database = Database(settings.database_url)
+        database.create_schema()
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    return database
+
+
+def run_post_due(settings: Settings, now: datetime) -> int:
+    from bot.schedule.commands import run_post_due as sweep_once
+    from bot.slack.client import make_client
+
+    _configure_logging(settings)
+    settings.require("SLACK_BOT_TOKEN")
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    database = _database_or_exit(settings)
+    try:
+        return sweep_once(desk, database, make_client(settings), now, settings.catchup, sys.stdout)
+    finally:
+        database.dispose()
+
+
+def run_schedule(settings: Settings, now: datetime, days: int) -> int:
+    from bot.schedule.commands import run_schedule_preview
+
+    if days < 1:
+        raise UsageError("--days must be 1 or more")
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    return run_schedule_preview(desk, now, days, sys.stdout)

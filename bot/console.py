@@ -1,0 +1,68 @@
+"""The local console: the same router as Slack, read from stdin, printed as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.desk.model import Desk, FollowUpBook
+
+COMMANDS = ("/facts", "/quote", "/figure", "/followups", "/source")
+QUIT = {"quit", "exit", ":q", "/quit", "/exit"}
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """``"/quote cruelty"`` -> ``("/quote", "cruelty")``; no slash means ``/facts``."""
+    line = line.strip()
+    if not line.startswith("/"):
+        return "/facts", line
+    command, _, text = line.partition(" ")
+    return command.lower(), text.strip()
+
+
+def banner(desk: Desk) -> str:
+    counts = desk.counts()
+    facts = sum(counts[k] for k in ("quote", "figure", "finding", "statement"))
+    return (
+        f"Newsbot console: {desk.newsroom.name}, {facts} facts "
+        f"({counts['quote']} quotes, {counts['figure']} figures), "
+        f"{counts['followups']} follow-ups from {desk.path}.\n"
+        "Try: /facts 545   /quote cruelty   /figure   /followups   /source white-house-response\n"
+        "Type `help` for more, `quit` or Ctrl-D to leave.\n"
+    )
+
+
+def console(
+    desk: Desk,
+    book: FollowUpBook,
+    stdin: TextIO,
+    out: TextIO,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:
+    """Answer one command a line until EOF or ``quit``; exit 0."""
+    from bot.replies.router import Router
+    from bot.replies.text import render_text
+
+    router = Router(desk, book)
+    interactive = stdin.isatty()
+    out.write(banner(desk))
+    while True:
+        if interactive:
+            out.write("newsbot> ")
+            out.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.lower() in QUIT:
+            break
+        if line.lower() in {"help", "?"}:
+            line = "/facts help"
+        command, text = split_command(line)
+        reply = router.handle(command, text, "console", clock())
+        out.write(render_text(reply).rstrip("\n") + "\n\n")
+        out.flush()
+    return 0

@@ -1,0 +1,133 @@
+"""The command line as a newcomer uses it: real subprocesses, the shipped facts file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWSBOT = [sys.executable, "-m", "bot"]
+
+
+def run(
+    *args: str, stdin: str = "", cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NEWSBOT_", "DATABASE"))
+    }
+    base["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [*NEWSBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**base, **(env or {})},
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'newsbot.db'}"}
+
+
+def test_no_credentials_starts_the_console_and_exits_0_at_eof(db: dict[str, str]) -> None:
+    result = run(stdin="/facts 545\n/quote cruelty\n", env=db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Newsbot console: Immigration desk")
+    assert "Try: /facts 545" in result.stdout
+    assert "545" in result.stdout and "parents-not-located" in result.stdout
+    assert "the chaos, cruelty, and reckless disregard for vulnerable children" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_console_quit_stops_reading(db: dict[str, str]) -> None:
+    result = run("console", stdin="quit\n/facts 545\n", env=db)
+    assert result.returncode == 0
+    assert "parents-not-located" not in result.stdout
+
+
+def test_console_follow_up_life_cycle_persists_in_the_database(db: dict[str, str]) -> None:
+    first = run(
+        "console",
+        stdin="/followups add Ask HHS for the reunification count\n"
+        "/followups resolve white-house-response Press office declined on 15 Jan\n",
+        env=db,
+    )
+    assert first.returncode == 0, first.stderr
+    later = run("ask", "/followups", env=db)
+    assert "Ask HHS for the reunification count" in later.stdout
+    assert "White House response to the OIG report" not in later.stdout
+    history = run("ask", "/source white-house-response", env=db)
+    assert "Press office declined on 15 Jan" in history.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/facts 545", "At least 545 parents"),
+        ("/quote cruelty", "Democratic chairs of the House Oversight and Judiciary Committees"),
+        ("/followups", "The White House did not immediately respond to a request for comment."),
+    ],
+)
+def test_ask_gives_sourced_answers(line: str, expected: str, db: dict[str, str]) -> None:
+    result = run("ask", line, env=db)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert "Axios" in result.stdout and "14 Jan 2021" in result.stdout
+
+
+def test_ask_json_prints_block_kit(db: dict[str, str]) -> None:
+    import json
+
+    result = run("ask", "/facts 545", "--json", env=db)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["response_type"] == "ephemeral"
+    assert 0 < len(payload["blocks"]) <= 50
+
+
+def test_check_passes_on_the_shipped_file() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "facts.yaml: ok" in result.stdout
+
+
+def test_check_names_the_line_of_a_changed_quote(tmp_path: Path) -> None:
+    text = (ROOT / "facts.yaml").read_text(encoding="utf-8")
+    broken = text.replace("the chaos, cruelty, and reckless", "the chaos, cruelty, and careless")
+    line = next(i for i, t in enumerate(broken.splitlines(), 1) if "careless" in t)
+    (tmp_path / "seeds").symlink_to(ROOT / "seeds")
+    (tmp_path / "facts.yaml").write_text(broken, encoding="utf-8")
+    result = run("check", str(tmp_path / "facts.yaml"))
+    assert result.returncode == 1
+    assert f"facts.yaml:{line}:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_usage_exits_2_with_a_message() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    bad_env = run("check", env={"PORT": "eighty"})
+    assert bad_env.returncode == 2
+    assert bad_env.stderr.strip() == "newsbot: PORT='eighty': use a port number between 0 and 65535"
+
+
+def test_serve_without_secret_names_the_variable(db: dict[str, str]) -> None:
+    result = run("serve", env={**db, "SLACK_BOT_TOKEN": "xoxb-1-2-3"})
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "xoxb-1-2-3" not in result.stderr
+
+
+def test_extract_drafts_entries_from_the_seed() -> None:
+    result = run("extract", "seeds/000_8c36c7995ecb0c4b.txt")
+    assert result.returncode == 0, result.stderr
+    assert "did not immediately respond" in result.stdout
+    assert "545" in result.stdout
