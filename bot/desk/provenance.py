@@ -1,0 +1,219 @@
+"""Provenance: is a quote verbatim in its source text, and where?
+
+A quote matches after Unicode NFKC, straight/curly quote folding, dash folding and
+whitespace collapsing; nothing else is forgiven (not case, not a missing word). An
+ellipsis ("..." or "…") joins fragments that must appear in order. Fragments match
+whole words only, so "54" does not match inside "545".
+
+Each source text is normalised once and cached with a map from normalised offsets
+back to the original text, so spans always point into what the editor wrote.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+_QUOTE_FOLD = {ord(c): "'" for c in "‘’‚‛′"} | {ord(c): '"' for c in "“”„‟″"}
+_DASH_FOLD = {ord(c): "-" for c in "‐‑‒–—―−﹘"}
+_FOLD = _QUOTE_FOLD | _DASH_FOLD
+# Marks that NFKC may compose with the character before them: keep them in one piece.
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
+_PIECES = re.compile(
+    rf"(?P<space>\s+)"
+    rf"|(?P<plain>[!-~]+(?![{_COMBINING}]))"
+    rf"|(?P<other>\S[{_COMBINING}]*)"
+)
+_ELLIPSIS = "..."
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A text after normalisation, with a map back to the original offsets.
+
+    The map is a list of pieces: ``norm_starts[k]`` in the normalised text begins piece
+    ``k``, which came from ``original[orig_starts[k]:orig_ends[k]]``. In a linear piece
+    each character maps to one original character; otherwise the whole piece maps to
+    the whole original stretch (a collapsed run of spaces, an expanded "…").
+    """
+
+    text: str
+    norm_starts: tuple[int, ...]
+    orig_starts: tuple[int, ...]
+    orig_ends: tuple[int, ...]
+    linear: tuple[bool, ...]
+
+    def original_start(self, index: int) -> int:
+        k = bisect.bisect_right(self.norm_starts, index) - 1
+        if self.linear[k]:
+            return self.orig_starts[k] + index - self.norm_starts[k]
+        return self.orig_starts[k]
+
+    def original_end(self, index: int) -> int:
+        """The original offset just after normalised character ``index - 1``."""
+        k = bisect.bisect_right(self.norm_starts, index - 1) - 1
+        if self.linear[k]:
+            return self.orig_starts[k] + index - self.norm_starts[k]
+        return self.orig_ends[k]
+
+
+def _fold(piece: str) -> str:
+    return unicodedata.normalize("NFKC", piece).translate(_FOLD)
+
+
+def _build(text: str) -> NormalizedText:
+    out: list[str] = []
+    norm_starts: list[int] = []
+    orig_starts: list[int] = []
+    orig_ends: list[int] = []
+    linear: list[bool] = []
+    length = 0
+    for match in _PIECES.finditer(text):
+        piece = match.group()
+        if match.lastgroup == "space":
+            if not out or out[-1] == " ":  # no leading space, no double space
+                continue
+            folded = " "
+        elif match.lastgroup == "plain":
+            folded = piece  # printable ASCII is already normal
+        else:
+            folded = _fold(piece)
+            if not folded:
+                continue
+        norm_starts.append(length)
+        orig_starts.append(match.start())
+        orig_ends.append(match.end())
+        linear.append(len(folded) == len(piece))
+        out.append(folded)
+        length += len(folded)
+    joined = "".join(out)
+    if joined.endswith(" "):
+        joined = joined[:-1]
+    return NormalizedText(
+        joined, tuple(norm_starts), tuple(orig_starts), tuple(orig_ends), tuple(linear)
+    )
+
+
+@lru_cache(maxsize=128)
+def index_source(text: str) -> NormalizedText:
+    """The normalised source with its offset map, computed once per distinct text."""
+    return _build(text)
+
+
+def normalize(text: str) -> str:
+    """NFKC, curly quotes and dashes folded to ASCII, whitespace collapsed and trimmed."""
+    return _build(text).text
+
+
+def fragments(quote: str) -> list[str]:
+    """The normalised pieces of a quote that an ellipsis separates, empty ones dropped."""
+    return [f.strip() for f in normalize(quote).split(_ELLIPSIS) if f.strip()]
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum()
+
+
+def _find_whole(fragment: str, haystack: str, start: int) -> int:
+    """The first offset >= start where fragment occurs without cutting a word in two."""
+    check_left, check_right = _is_word(fragment[0]), _is_word(fragment[-1])
+    at = haystack.find(fragment, start)
+    while at >= 0:
+        end = at + len(fragment)
+        left_ok = not (check_left and at > 0 and _is_word(haystack[at - 1]))
+        right_ok = not (check_right and end < len(haystack) and _is_word(haystack[end]))
+        if left_ok and right_ok:
+            return at
+        at = haystack.find(fragment, at + 1)
+    return -1
+
+
+def locate_normalized(parts: list[str], source: NormalizedText) -> tuple[int, int] | None:
+    """Like :func:`locate`, for fragments already normalised."""
+    if not parts:
+        return None
+    cursor, first = 0, -1
+    for part in parts:
+        at = _find_whole(part, source.text, cursor)
+        if at < 0:
+            return None
+        first = at if first < 0 else first
+        cursor = at + len(part)
+    return source.original_start(first), source.original_end(cursor)
+
+
+def locate(quote: str, source_text: str) -> tuple[int, int] | None:
+    """The span of ``source_text`` that the quote covers, or None if it is not verbatim."""
+    return locate_normalized(fragments(quote), index_source(source_text))
+
+
+# Blank lines separate paragraphs, and so does a line that starts with a bullet.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[•·*\-–—][ \t])")
+
+
+def paragraph_of(source_text: str, span: tuple[int, int]) -> str:
+    """The paragraph(s) around a span, as written in the source, bullets and all."""
+    start, end = span
+    para_start, para_end = 0, len(source_text)
+    for match in _PARAGRAPH_BREAK.finditer(source_text):
+        if match.end() <= start:
+            para_start = match.end()
+        elif match.start() >= end:
+            para_end = match.start()
+            break
+    return source_text[para_start:para_end].strip()
+
+
+def closest_span(quote: str, source_text: str) -> tuple[int, int] | None:
+    """The original span of the passage most like the quote (or its first missing part)."""
+    source = index_source(source_text)
+    parts = fragments(quote)
+    if not parts or not source.text:
+        return None
+    # Point at the first fragment that cannot be found in order: that is where it breaks.
+    cursor, target = 0, parts[0]
+    for part in parts:
+        at = _find_whole(part, source.text, cursor)
+        if at < 0:
+            target = part
+            break
+        cursor = at + len(part)
+    alignment = fuzz.partial_ratio_alignment(target, source.text)
+    if alignment is None or alignment.dest_end <= alignment.dest_start:
+        return None
+    begin, stop = _widen_to_words(source.text, alignment.dest_start, alignment.dest_end)
+    return source.original_start(begin), source.original_end(stop)
+
+
+def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and _is_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_word(text[end]):
+        end += 1
+    return start, end
+
+
+def closest_passage(quote: str, source_text: str) -> str:
+    """The source passage most like the quote, for a hint when the quote is not verbatim."""
+    span = closest_span(quote, source_text)
+    return "" if span is None else source_text[span[0] : span[1]]
+
+
+def describe_difference(quote: str, passage: str) -> str | None:
+    """Where the quote departs from the passage, word by word: 'has X where the source has Y'."""
+    said = normalize(quote).replace(_ELLIPSIS, " ").split()
+    written = normalize(passage).split()
+    from difflib import SequenceMatcher
+
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, said, written, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        quoted = " ".join(said[a1:a2]) or "(nothing)"
+        source = " ".join(written[b1:b2]) or "(nothing)"
+        return f'the quote has "{quoted}" where the source has "{source}"'
+    return None
