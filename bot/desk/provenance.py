@@ -15,6 +15,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -26,7 +27,9 @@ _FOLD = _QUOTE_FOLD | _DASH_FOLD
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
 _PIECES = re.compile(
     rf"(?P<space>\s+)"
-    rf"|(?P<plain>[!-~]+(?![{_COMBINING}]))"
+    # Printable ASCII words with single spaces between them are already normal: one
+    # piece for a whole plain sentence keeps indexing and quote normalising fast.
+    rf"|(?P<plain>[!-~]+(?: [!-~]+)*(?![{_COMBINING}]))"
     rf"|(?P<other>\S[{_COMBINING}]*)"
 )
 _ELLIPSIS = "..."
@@ -133,6 +136,11 @@ def _find_whole(fragment: str, haystack: str, start: int) -> int:
     return -1
 
 
+def contains_whole(needle: str, text: str) -> bool:
+    """Whether normalised ``needle`` occurs in normalised ``text`` as whole words."""
+    return bool(needle) and _find_whole(needle, text, 0) >= 0
+
+
 def locate_normalized(parts: list[str], source: NormalizedText) -> tuple[int, int] | None:
     """Like :func:`locate`, for fragments already normalised."""
     if not parts:
@@ -152,8 +160,14 @@ def locate(quote: str, source_text: str) -> tuple[int, int] | None:
     return locate_normalized(fragments(quote), index_source(source_text))
 
 
-# Blank lines separate paragraphs, and so does a line that starts with a bullet.
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[•·*\-–—][ \t])")
+# A paragraph ends at a blank line, at a line break after the end of a sentence, and
+# before a bulleted line; a hard-wrapped line that stops mid-sentence runs on.
+_PARAGRAPH_BREAK = re.compile(
+    r"\n[ \t]*\n\s*"
+    r"|(?<=[.!?:\"”’)])[ \t]*\n\s*"
+    r"|\n(?=[ \t]*[•·*\-–—][ \t])"
+)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def paragraph_of(source_text: str, span: tuple[int, int]) -> str:
@@ -169,25 +183,35 @@ def paragraph_of(source_text: str, span: tuple[int, int]) -> str:
     return source_text[para_start:para_end].strip()
 
 
-def closest_span(quote: str, source_text: str) -> tuple[int, int] | None:
-    """The original span of the passage most like the quote (or its first missing part)."""
-    source = index_source(source_text)
-    parts = fragments(quote)
-    if not parts or not source.text:
-        return None
-    # Point at the first fragment that cannot be found in order: that is where it breaks.
-    cursor, target = 0, parts[0]
+def _first_missing(parts: list[str], source: NormalizedText) -> str:
+    """The first fragment that cannot be found after the ones before it."""
+    cursor = 0
     for part in parts:
         at = _find_whole(part, source.text, cursor)
         if at < 0:
-            target = part
-            break
+            return part
         cursor = at + len(part)
+    return parts[0]
+
+
+def _closest_normalized(target: str, source: NormalizedText) -> tuple[int, int] | None:
+    """The normalised span most like ``target``, trimmed to the words the two share."""
     alignment = fuzz.partial_ratio_alignment(target, source.text)
     if alignment is None or alignment.dest_end <= alignment.dest_start:
         return None
-    begin, stop = _widen_to_words(source.text, alignment.dest_start, alignment.dest_end)
-    return source.original_start(begin), source.original_end(stop)
+    # The alignment window is as long as the target; a passage with a word more or less
+    # is longer or shorter, so look a little wider and trim to the shared words.
+    margin = len(target) // 2 + 1
+    lo = max(0, alignment.dest_start - margin)
+    hi = min(len(source.text), alignment.dest_end + margin)
+    words = list(_TOKEN.finditer(source.text, lo, hi))
+    said = _TOKEN.findall(target)
+    matcher = SequenceMatcher(None, said, [w.group() for w in words], autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return _widen_to_words(source.text, alignment.dest_start, alignment.dest_end)
+    first, last = blocks[0], blocks[-1]
+    return words[first.b].start(), words[last.b + last.size - 1].end()
 
 
 def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -198,22 +222,56 @@ def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def closest_span(quote: str, source_text: str) -> tuple[int, int] | None:
+    """The original span of the passage most like the quote (or its first missing part)."""
+    source = index_source(source_text)
+    parts = fragments(quote)
+    if not parts or not source.text:
+        return None
+    found = _closest_normalized(_first_missing(parts, source), source)
+    if found is None:
+        return None
+    return source.original_start(found[0]), source.original_end(found[1])
+
+
 def closest_passage(quote: str, source_text: str) -> str:
     """The source passage most like the quote, for a hint when the quote is not verbatim."""
     span = closest_span(quote, source_text)
     return "" if span is None else source_text[span[0] : span[1]]
 
 
-def describe_difference(quote: str, passage: str) -> str | None:
-    """Where the quote departs from the passage, word by word: 'has X where the source has Y'."""
-    said = normalize(quote).replace(_ELLIPSIS, " ").split()
-    written = normalize(passage).split()
-    from difflib import SequenceMatcher
+def explain_miss(quote: str, source_text: str) -> str:
+    """What to tell an editor whose quote is not verbatim: where it departs, and the passage."""
+    source = index_source(source_text)
+    parts = fragments(quote)
+    if not parts:
+        return "write the words as they appear in the source"
+    target = _first_missing(parts, source)
+    if len(parts) > 1 and _find_whole(target, source.text, 0) >= 0:
+        return 'the parts joined by "..." are all in the source, but not in this order'
+    found = _closest_normalized(target, source)
+    if found is None:
+        return "nothing in the source resembles it"
+    written = source.text[found[0] : found[1]]
+    if SequenceMatcher(None, _TOKEN.findall(target), _TOKEN.findall(written)).ratio() < 0.5:
+        return "nothing in the source comes close: is it the right source, or a paraphrase?"
+    passage = source_text[source.original_start(found[0]) : source.original_end(found[1])]
+    line = source_text.count("\n", 0, source.original_start(found[0])) + 1
+    difference = _first_difference(target, written)
+    closest = f"closest passage (line {line} of the source): {' '.join(passage.split())}"
+    return f"{difference}\n{closest}" if difference else closest
 
-    for op, a1, a2, b1, b2 in SequenceMatcher(None, said, written, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        quoted = " ".join(said[a1:a2]) or "(nothing)"
-        source = " ".join(written[b1:b2]) or "(nothing)"
-        return f'the quote has "{quoted}" where the source has "{source}"'
+
+def _first_difference(said_text: str, written_text: str) -> str | None:
+    said, written = _TOKEN.findall(said_text), _TOKEN.findall(written_text)
+    matcher = SequenceMatcher(None, said, written, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        quoted, source = " ".join(said[a1:a2]), " ".join(written[b1:b2])
+        if op == "replace":
+            return f'the quote has "{quoted}" where the source has "{source}"'
+        if op == "delete":
+            return f'the quote has "{quoted}", which the source does not'
+        if op == "insert":
+            before = " ".join(written[max(0, b1 - 3) : b1])
+            return f'the source has "{source}" after "{before}"'
     return None

@@ -1,0 +1,426 @@
+"""Ranked full-text search over a desk: SQLite FTS5 (BM25, Porter stemming) plus rapidfuzz.
+
+A query is words, "quoted phrases" and filters (``kind:figure``, ``tag:oig``, ``by:horowitz``,
+``source:ID``). Every word must match (``locate`` finds "located" through stemming); a word
+that matches nothing is replaced by its closest words in the index (``parnets`` -> parents);
+numbers are never corrected, so ``546`` cannot find 545. When no item has every word, the
+items with some of them are returned and marked ``relaxed``.
+
+User text never reaches FTS5's query syntax: we cut it into words ourselves and hand each
+one to SQLite as a quoted string, so quotes, ``NEAR``, ``*``, ``-`` or ``:`` cannot raise.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rapidfuzz import fuzz, process
+
+from bot.desk.model import FACT_KINDS, Desk, Fact, FollowUp
+
+MAX_QUERY_CHARS = 500
+SEARCH_KINDS: tuple[str, ...] = (*FACT_KINDS, "followup")
+FILTER_KEYS = ("kind", "tag", "by", "source")
+
+# Column order matters: the BM25 weights below follow it.
+_COLUMNS = ("ident", "label", "value", "quote", "summary", "attribution", "tags")
+# A figure's value and label say most about it; a word in an id or tag was chosen by an
+# editor; summaries are our own words, so they count least.
+_WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0)
+
+_WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"[0-9]+")
+_PIECE = re.compile(
+    r'(?P<key>\b(?:kind|tag|by|source)):(?P<value>"[^"]*"?|\S*)'
+    r'|"(?P<phrase>[^"]*)"?'
+    r'|(?P<chunk>[^\s"]+)',
+    re.IGNORECASE,
+)
+_KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
+
+# Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
+_RANK_ALL_LIMIT = 600
+_STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
+_RANKED_SQL = "SELECT rowid, rank FROM docs WHERE docs MATCH ? ORDER BY rank"
+_UNRANKED_SQL = "SELECT rowid, 0.0 FROM docs WHERE docs MATCH ?"
+
+_FUZZY_MIN_LEN = 4
+_FUZZY_CUTOFF = 75.0
+_CACHE_LIMIT = 4096
+
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    item: Fact | FollowUp
+    kind: str  # a fact kind, or "followup"
+    score: float  # higher is better
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int  # matches before ``limit``
+    suggestions: list[str] = field(default_factory=list)  # only when nothing matched
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, searched)
+    notes: list[str] = field(default_factory=list)  # filters we could not apply, and why
+    relaxed: bool = False  # no item had every word: these have some
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    words: tuple[str, ...]
+    quoted: bool = False
+
+    @property
+    def is_number(self) -> bool:
+        return len(self.words) == 1 and _NUMBER.fullmatch(self.words[0]) is not None
+
+    @property
+    def fuzzable(self) -> bool:
+        word = self.words[0]
+        return (
+            len(self.words) == 1
+            and not self.quoted
+            and not self.is_number
+            and len(word) >= _FUZZY_MIN_LEN
+        )
+
+    def fts(self) -> str:
+        # Words hold only letters and digits, so wrapping them in quotes is a complete escape.
+        return '"' + " ".join(self.words) + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    terms: tuple[Term, ...]
+    filters: dict[str, tuple[str, ...]]
+
+
+def clean_query(text: str) -> str:
+    """Cap the length and turn control and format characters into spaces."""
+    text = text[:MAX_QUERY_CHARS]
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+def fold(text: str) -> str:
+    """Casefold and drop accents, as FTS5's unicode61 tokenizer does."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    terms: list[Term] = []
+    filters: dict[str, list[str]] = {}
+    for match in _PIECE.finditer(clean_query(text)):
+        if match.group("key") is not None:
+            value = match.group("value").strip('"').strip().casefold()
+            if value:
+                filters.setdefault(match.group("key").casefold(), []).append(value)
+        elif match.group("phrase") is not None:
+            words = tuple(words_of(match.group("phrase")))
+            if words:
+                terms.append(Term(words, quoted=True))
+        else:
+            words = tuple(words_of(match.group("chunk")))
+            if words:
+                terms.append(Term(words))
+    return ParsedQuery(tuple(terms), {k: tuple(v) for k, v in filters.items()})
+
+
+def _kind_of(item: Fact | FollowUp) -> str:
+    return item.kind if isinstance(item, Fact) else "followup"
+
+
+def _row_of(item: Fact | FollowUp) -> tuple[str, ...]:
+    if isinstance(item, Fact):
+        return (
+            item.id,
+            item.label or "",
+            item.value or "",
+            item.quote,
+            item.summary or "",
+            item.attribution,
+            " ".join(item.tags),
+        )
+    return (item.id, item.title, "", item.quote or "", "", item.waiting_on or "", "")
+
+
+class SearchIndex:
+    """An in-memory FTS5 index of a desk's facts and curated follow-ups. Thread-safe."""
+
+    def __init__(self, items: list[Fact | FollowUp], conn: sqlite3.Connection) -> None:
+        self._items = items
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._row_by_id = {item.id: n for n, item in enumerate(items)}
+        self._by_kind = _group(items, lambda item: [_kind_of(item)])
+        self._by_tag = _group(
+            items, lambda item: [t.casefold() for t in item.tags] if isinstance(item, Fact) else []
+        )
+        self._by_source = _group(items, lambda item: [item.source] if item.source else [])
+        self._by_speaker = _group(items, lambda item: [fold(_speaker(item))])
+        self._vocabulary = _vocabulary(items)
+        self._tag_counts = Counter(
+            t.casefold() for item in items if isinstance(item, Fact) for t in item.tags
+        )
+        self._has_hit_cache: dict[str, bool] = {}
+        self._fuzzy_cache: dict[str, list[str]] = {}
+
+    @classmethod
+    def build(cls, desk: Desk) -> SearchIndex:
+        items: list[Fact | FollowUp] = [*desk.facts, *desk.followups]
+        # One connection shared by threads, guarded by our lock.
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        columns = ", ".join(_COLUMNS)
+        conn.execute(
+            f"CREATE VIRTUAL TABLE docs USING fts5({columns}, tokenize='porter unicode61')"
+        )
+        weights = ", ".join(str(w) for w in _WEIGHTS)
+        conn.execute("INSERT INTO docs(docs, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        conn.executemany(
+            f"INSERT INTO docs(rowid, {columns}) VALUES (?, {placeholders})",  # noqa: S608
+            ((n, *_row_of(item)) for n, item in enumerate(items)),
+        )
+        conn.commit()
+        return cls(items, conn)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def search(self, query: str, limit: int = 20, kinds: set[str] | None = None) -> SearchResult:
+        parsed = parse_query(query)
+        result = SearchResult(query=query, hits=[], total=0)
+        limit = max(0, limit)
+        allowed = self._allowed_rows(parsed.filters, kinds, result)
+        if allowed is not None and not allowed:
+            rows: list[tuple[int, float]] = []
+        elif not parsed.terms:
+            everything = allowed if allowed is not None else range(len(self._items))
+            rows, result.total = [(n, 0.0) for n in sorted(everything)[:limit]], len(everything)
+        else:
+            rows, result.total = self._ranked_rows(parsed.terms, allowed, limit, result)
+        rows = self._id_first(query, rows, allowed)[:limit]
+        result.hits = [self._hit(n, score) for n, score in rows]
+        if not rows:
+            result.suggestions = self._suggestions(parsed.terms)
+        return result
+
+    # --- matching ---------------------------------------------------------------------------
+
+    def _ranked_rows(
+        self, terms: tuple[Term, ...], allowed: set[int] | None, limit: int, result: SearchResult
+    ) -> tuple[list[tuple[int, float]], int]:
+        groups = [self._alternatives(term, result) for term in terms]
+        rows, total = self._match(" AND ".join(groups), allowed, limit)
+        if total or len(terms) < 2:
+            return rows, total
+        required = [g for term, g in zip(terms, groups, strict=True) if not term.fuzzable]
+        optional = [g for term, g in zip(terms, groups, strict=True) if term.fuzzable]
+        if not optional:
+            return rows, total
+        expr = " AND ".join([*required, "(" + " OR ".join(optional) + ")"])
+        rows, total = self._match(expr, allowed, limit)
+        result.relaxed = total > 0
+        return rows, total
+
+    def _alternatives(self, term: Term, result: SearchResult) -> str:
+        """The term itself, or when it matches nothing, the index words closest to it."""
+        if not term.fuzzable or self._has_hit(term):
+            return term.fts()
+        close = self._close_words(term.words[0])
+        if not close:
+            return term.fts()
+        result.corrections.append((term.words[0], close[0]))
+        return "(" + " OR ".join(Term((w,)).fts() for w in close) + ")"
+
+    def _match(
+        self, expr: str, allowed: set[int] | None, limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match."""
+        with self._lock:
+            if self._count(expr) <= _RANK_ALL_LIMIT:
+                ranked = self._rows(_RANKED_SQL, expr)
+                rows = [(n, -rank) for n, rank in ranked if allowed is None or n in allowed]
+                return rows[:limit], len(rows)
+            return self._broad_match(expr, allowed, limit)
+
+    def _broad_match(
+        self, expr: str, allowed: set[int] | None, limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """A word most items contain: BM25 over thousands of rows costs milliseconds and
+        ranks by a word that says little, so rank only the items that have it in an id,
+        label, value, tag or speaker, then the rest in file order."""
+        strong_expr = f"{{{' '.join(_STRONG_COLUMNS)}}} : ({expr})"
+        strong: list[tuple[int, float]] = []
+        if self._count(strong_expr) <= _RANK_ALL_LIMIT:
+            strong = [(n, -rank) for n, rank in self._rows(_RANKED_SQL, strong_expr)]
+        if allowed is None:
+            total = self._count(expr)
+            rest = self._rows(_UNRANKED_SQL + " LIMIT ?", expr, limit + len(strong))
+        else:
+            rest = [r for r in self._rows(_UNRANKED_SQL, expr) if r[0] in allowed]
+            total = len(rest)
+            strong = [(n, score) for n, score in strong if n in allowed]
+        seen = {n for n, _ in strong}
+        rows = strong + [(n, 0.0) for n, _ in rest if n not in seen]
+        return rows[:limit], total
+
+    def _count(self, expr: str) -> int:
+        row = self._conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
+        return int(row[0])
+
+    def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
+        return [(int(n), float(rank)) for n, rank in self._conn.execute(sql, params)]
+
+    def _has_hit(self, term: Term) -> bool:
+        key = term.fts()
+        cached = self._has_hit_cache.get(key)
+        if cached is None:
+            with self._lock:
+                row = self._conn.execute(
+                    "SELECT 1 FROM docs WHERE docs MATCH ? LIMIT 1", (key,)
+                ).fetchone()
+            cached = row is not None
+            _remember(self._has_hit_cache, key, cached)
+        return cached
+
+    def _close_words(self, word: str) -> list[str]:
+        cached = self._fuzzy_cache.get(word)
+        if cached is None:
+            cached = _closest(word, self._vocabulary)
+            _remember(self._fuzzy_cache, word, cached)
+        return cached
+
+    def _id_first(
+        self, query: str, rows: list[tuple[int, float]], allowed: set[int] | None
+    ) -> list[tuple[int, float]]:
+        """Typing an item's exact id puts that item first, whatever BM25 thinks."""
+        row = self._row_by_id.get(query.strip().casefold())
+        if row is None or (allowed is not None and row not in allowed):
+            return rows
+        best = max((score for _, score in rows), default=0.0)
+        return [(row, best), *(r for r in rows if r[0] != row)]
+
+    def _hit(self, row: int, score: float) -> Hit:
+        item = self._items[row]
+        return Hit(item=item, kind=_kind_of(item), score=score)
+
+    # --- filters ----------------------------------------------------------------------------
+
+    def _allowed_rows(
+        self, filters: dict[str, tuple[str, ...]], kinds: set[str] | None, result: SearchResult
+    ) -> set[int] | None:
+        """Rows every filter lets through (values of one key are alternatives); None: all."""
+        allowed: set[int] | None = None
+        if kinds is not None:
+            allowed = self._rows_for(self._by_kind, kinds)
+        for key, values in filters.items():
+            rows: set[int] = set()
+            for value in values:
+                rows |= self._filter_rows(key, value, result)
+            allowed = rows if allowed is None else allowed & rows
+        return allowed
+
+    def _filter_rows(self, key: str, value: str, result: SearchResult) -> set[int]:
+        if key == "by":
+            needle = fold(value)
+            return {
+                n for speaker, rows in self._by_speaker.items() if needle in speaker for n in rows
+            }
+        if key == "kind":
+            value = _KIND_ALIASES.get(value, value)
+            if value == "":
+                return self._rows_for(self._by_kind, set(FACT_KINDS))
+            table: dict[str, list[int]] = self._by_kind
+        else:
+            table = self._by_tag if key == "tag" else self._by_source
+        if value in table:
+            return set(table[value])
+        singular = value.removesuffix("s")
+        if singular in table:
+            return set(table[singular])
+        return self._corrected_filter(key, value, table, result)
+
+    def _corrected_filter(
+        self, key: str, value: str, table: dict[str, list[int]], result: SearchResult
+    ) -> set[int]:
+        best = process.extractOne(value, list(table), scorer=fuzz.ratio, score_cutoff=70.0)
+        if best is None:
+            known = ", ".join(sorted(table)[:8]) or "none"
+            result.notes.append(f"No {key} is called {value!r}. Known {key}s include: {known}.")
+            return set()
+        result.corrections.append((f"{key}:{value}", f"{key}:{best[0]}"))
+        return set(table[best[0]])
+
+    @staticmethod
+    def _rows_for(table: dict[str, list[int]], keys: Iterable[str]) -> set[int]:
+        return {n for key in keys for n in table.get(key, ())}
+
+    # --- when nothing matched ---------------------------------------------------------------
+
+    def _suggestions(self, terms: tuple[Term, ...]) -> list[str]:
+        suggestions: list[str] = []
+        for term in terms:
+            for word in term.words:
+                if not _NUMBER.fullmatch(word) and len(word) >= _FUZZY_MIN_LEN - 1:
+                    suggestions.extend(w for w in self._close_words(word) if w != word)
+        if not suggestions:
+            suggestions = [tag for tag, _ in self._tag_counts.most_common(5)]
+        return list(dict.fromkeys(suggestions))[:5]
+
+
+def _speaker(item: Fact | FollowUp) -> str:
+    return item.attribution if isinstance(item, Fact) else item.waiting_on or ""
+
+
+def _group(
+    items: list[Fact | FollowUp], keys_of: Callable[[Fact | FollowUp], list[str]]
+) -> dict[str, list[int]]:
+    table: dict[str, list[int]] = {}
+    for n, item in enumerate(items):
+        for key in keys_of(item):
+            table.setdefault(key, []).append(n)
+    return table
+
+
+def _vocabulary(items: list[Fact | FollowUp]) -> dict[int, list[str]]:
+    """Every indexed word (not numbers), grouped by length so typo look-ups stay small."""
+    words: set[str] = set()
+    for item in items:
+        for text in _row_of(item):
+            words.update(w for w in words_of(text) if not _NUMBER.fullmatch(w))
+    by_length: dict[int, list[str]] = {}
+    for word in sorted(words):
+        by_length.setdefault(len(word), []).append(word)
+    return by_length
+
+
+def _closest(word: str, vocabulary: dict[int, list[str]]) -> list[str]:
+    """Up to three index words within a couple of edits of ``word``, best first."""
+    choices = [w for n in range(len(word) - 2, len(word) + 3) for w in vocabulary.get(n, ())]
+    found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=5)
+    if not found:
+        return []
+    best = found[0][1]
+    return [w for w, score, _ in found if score >= best - 5.0][:3]
+
+
+def _remember(cache: dict[str, _V], key: str, value: _V) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value

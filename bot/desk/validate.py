@@ -1,0 +1,397 @@
+"""The rules of facts.yaml (version 1), applied to a composed node tree.
+
+Sections are read in order (sources before facts, facts and follow-ups before the
+reminders that name them) and every problem is collected; a :class:`Desk` is built
+only when there are none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Protocol, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.desk import provenance
+from bot.desk.model import (
+    FACT_KINDS,
+    AsOf,
+    Desk,
+    Fact,
+    FactKind,
+    FollowUp,
+    Newsroom,
+    Reminder,
+    Source,
+)
+from bot.desk.nodes import INT_TAG, Fields, Invalid, NodeReader, describe, suggest
+
+INCLUDE_KINDS = ("figures", "quotes", "findings", "statements", "followups")
+ROOT_KEYS = ("version", "newsroom", "sources", "facts", "followups", "reminders")
+NEWSROOM_KEYS = ("name", "timezone", "stale_after_days")
+SOURCE_KEYS = ("id", "title", "publisher", "published", "file", "url", "section")
+FIGURE_ONLY_KEYS = ("label", "value", "unit", "as_of")
+FACT_KEYS = ("id", "kind", "quote", "attribution", "source", *FIGURE_ONLY_KEYS, "summary", "tags")
+FOLLOWUP_KEYS = ("id", "title", "waiting_on", "asked", "quote", "source", "owner")
+REMINDER_KEYS = ("id", "channel", "cron", "timezone", "include", "skip_dates")
+
+_ID = re.compile(r"[a-z0-9-]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+_CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * mon-fri"'
+DATE_WANTED = "a date YYYY-MM-DD"
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=_HasId)
+SourceReader = Callable[[str], tuple[str | None, str | None, str | None]]
+
+
+class DeskChecker(NodeReader):
+    """Reads facts.yaml's node tree into a Desk, collecting every problem on the way.
+
+    ``read_source(file)`` returns ``(text, problem, hint)`` for a source file path as
+    written in facts.yaml; the loader owns file access and its limits.
+    """
+
+    def __init__(self, label: str, read_source: SourceReader) -> None:
+        super().__init__(label)
+        self.read_source = read_source
+        self.sources: dict[str, Source] = {}
+        self.item_ids: dict[str, int] = {}  # fact and follow-up ids -> line first seen
+
+    def desk(self, root: yaml.Node, path: Path) -> Desk | None:
+        fields = self.mapping(root, "", ROOT_KEYS, ("version", "newsroom", "sources", "facts"))
+        if fields is None:
+            return None
+        self.check_version(fields)
+        newsroom = self.newsroom(fields["newsroom"]) if "newsroom" in fields else None
+        self.sources = self.each(fields, "sources", self.source)
+        facts = self.each(fields, "facts", self.fact)
+        followups = self.each(fields, "followups", self.followup)
+        default_tz = newsroom.timezone if newsroom else "UTC"
+        reminders = self.each(fields, "reminders", lambda n, k: self.reminder(n, k, default_tz))
+        if self.problems or newsroom is None:
+            return None
+        return Desk(
+            newsroom,
+            self.sources,
+            tuple(facts.values()),
+            tuple(followups.values()),
+            tuple(reminders.values()),
+            path=path,
+        )
+
+    def each(
+        self, fields: Fields, name: str, read: Callable[[yaml.Node, str], ItemT | None]
+    ) -> dict[str, ItemT]:
+        """Read every item of a list; keep the valid ones by id."""
+        items: dict[str, ItemT] = {}
+        for i, node in enumerate(self.sequence(fields, name, "")):
+            item = read(node, f"{name}[{i}]")
+            if item is not None:
+                items.setdefault(item.id, item)
+        return items
+
+    def check_version(self, fields: Fields) -> None:
+        node = fields.get("version")
+        if node is not None and not (node.tag == INT_TAG and node.value == "1"):
+            message = f"version must be 1, got {describe(node)}"
+            self.problem(node, "version", message, "this newsbot reads facts.yaml version 1")
+
+    def ident(self, fields: Fields, key: str) -> str | None:
+        value = self.scalar(fields, "id", key, required=True)
+        if value is not None and not _ID.fullmatch(value):
+            example = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-fact"
+            message = f"id {value!r} may use only a-z, 0-9 and '-'"
+            self.problem(fields["id"], f"{key}.id", message, f"for example: {example}")
+            return None
+        return value
+
+    def timezone(self, fields: Fields, key: str) -> str | None:
+        name = self.scalar(fields, "timezone", key)
+        if name is None or _zone_exists(name):
+            return name
+        message = f"unknown time zone {name!r}{suggest(name, sorted(available_timezones()))}"
+        hint = "use an IANA name such as America/New_York or Europe/Berlin"
+        self.problem(fields["timezone"], f"{key}.timezone", message, hint)
+        return None
+
+    # --- sections -----------------------------------------------------------------------
+
+    def newsroom(self, node: yaml.Node) -> Newsroom | None:
+        fields = self.mapping(node, "newsroom", NEWSROOM_KEYS, ("name",))
+        if fields is None:
+            return None
+        name = self.scalar(fields, "name", "newsroom", required=True)
+        tz = self.timezone(fields, "newsroom")
+        days = self.parsed(
+            fields, "stale_after_days", "newsroom", _positive_int, "a whole number of days > 0"
+        )
+        if name is None or (tz is None and "timezone" in fields):
+            return None
+        return Newsroom(name, tz or "UTC", 90 if days is None else days)
+
+    def source(self, node: yaml.Node, key: str) -> Source | None:
+        required = ("id", "title", "publisher", "published", "file")
+        fields = self.mapping(node, key, SOURCE_KEYS, required)
+        if fields is None:
+            return None
+        source_id = self.ident(fields, key)
+        if source_id is not None and source_id in self.sources:
+            self.problem(fields["id"], f"{key}.id", f"duplicate source id {source_id!r}")
+            source_id = None
+        title = self.scalar(fields, "title", key, required=True)
+        publisher = self.scalar(fields, "publisher", key, required=True)
+        published = self.parsed(fields, "published", key, iso_date, DATE_WANTED, True)
+        file = self.scalar(fields, "file", key, required=True)
+        text = None
+        if file is not None:
+            text, message, hint = self.read_source(file)
+            if message is not None:
+                self.problem(fields["file"], f"{key}.file", message, hint)
+        if None in (source_id, title, publisher, published, text):
+            return None
+        return Source(
+            cast(str, source_id),
+            cast(str, title),
+            cast(str, publisher),
+            cast(date, published),
+            cast(str, file),
+            cast(str, text),
+            url=self.scalar(fields, "url", key),
+            section=self.scalar(fields, "section", key),
+            line=node.start_mark.line + 1,
+        )
+
+    def fact(self, node: yaml.Node, key: str) -> Fact | None:
+        required = ("id", "kind", "quote", "attribution", "source")
+        fields = self.mapping(node, key, FACT_KEYS, required)
+        if fields is None:
+            return None
+        fact_id = self.item_id(fields, key)
+        kind = self.scalar(fields, "kind", key, required=True)
+        if kind is not None and kind not in FACT_KINDS:
+            message = f"unknown kind {kind!r}{suggest(kind, FACT_KINDS)}"
+            hint = f"kind is one of: {', '.join(FACT_KINDS)}"
+            self.problem(fields["kind"], f"{key}.kind", message, hint)
+            kind = None
+        quote = self.quote(fields, key)
+        attribution = self.scalar(fields, "attribution", key, required=True)
+        figure = self.figure_parts(fields, key, kind, quote)
+        tags = tuple(value for value, _ in self.items(fields, "tags", key))
+        if None in (fact_id, kind, quote, attribution) or figure is None:
+            return None
+        label, value, unit, as_of = figure
+        return Fact(
+            cast(str, fact_id),
+            cast(FactKind, kind),
+            cast(str, quote),
+            cast(str, attribution),
+            self.scalar(fields, "source", key) or "",
+            label,
+            value,
+            unit,
+            as_of,
+            self.scalar(fields, "summary", key),
+            tags,
+            node.start_mark.line + 1,
+        )
+
+    def figure_parts(
+        self, fields: Fields, key: str, kind: str | None, quote: str | None
+    ) -> tuple[str | None, str | None, str | None, AsOf | None] | None:
+        """Label, value, unit and as_of: required for a figure, refused for other kinds."""
+        if kind != "figure":
+            for name in FIGURE_ONLY_KEYS:
+                if name in fields and kind is not None:
+                    message = f"'{name}' is only for figures, and this is a {kind}"
+                    self.problem(fields[name], f"{key}.{name}", message, "remove it")
+            return None, None, None, None
+        missing = [name for name in ("label", "value", "as_of") if name not in fields]
+        for name in missing:
+            self.problem(fields["kind"], key, f"a figure needs '{name}'")
+        label = self.scalar(fields, "label", key, required=True)
+        value = self.scalar(fields, "value", key, required=True)
+        wanted = "YYYY, YYYY-MM or YYYY-MM-DD"
+        as_of = self.parsed(fields, "as_of", key, AsOf.parse, wanted, required=True)
+        if value is not None and quote is not None and not value_in_quote(value, quote):
+            message = f"the value {value!r} does not appear in the quote"
+            hint = "a figure's value must be written in its quote as the source has it"
+            self.problem(fields["value"], f"{key}.value", message, hint)
+            return None
+        if missing or None in (label, value, as_of):
+            return None
+        return label, value, self.scalar(fields, "unit", key), as_of
+
+    def item_id(self, fields: Fields, key: str) -> str | None:
+        """A fact or follow-up id: one namespace, since /source ID takes either."""
+        item_id = self.ident(fields, key)
+        if item_id is None:
+            return None
+        line = fields["id"].start_mark.line + 1
+        first = self.item_ids.setdefault(item_id, line)
+        if first != line:
+            message = f"duplicate id {item_id!r} (first used on line {first})"
+            hint = "ids are unique across facts and followups"
+            self.problem(fields["id"], f"{key}.id", message, hint)
+            return None
+        return item_id
+
+    def quote(self, fields: Fields, key: str) -> str | None:
+        """The quote, checked verbatim against its source; a miss names the closest passage."""
+        quote = self.scalar(fields, "quote", key, required=True)
+        source_id = self.scalar(fields, "source", key, required=True)
+        if source_id is not None and source_id not in self.sources:
+            known = list(self.sources)
+            message = f"unknown source {source_id!r}{suggest(source_id, known)}"
+            hint = f"sources: {', '.join(known) or '(none valid)'}"
+            self.problem(fields["source"], f"{key}.source", message, hint)
+            return None
+        if quote is None or source_id is None:
+            return None
+        source = self.sources[source_id]
+        index = provenance.index_source(source.text)
+        if provenance.locate_normalized(provenance.fragments(quote), index) is None:
+            hint = provenance.explain_miss(quote, source.text)
+            self.problem(fields["quote"], f"{key}.quote", f"not verbatim in {source.file}", hint)
+            return None
+        return quote
+
+    def followup(self, node: yaml.Node, key: str) -> FollowUp | None:
+        fields = self.mapping(node, key, FOLLOWUP_KEYS, ("id", "title"))
+        if fields is None:
+            return None
+        before = len(self.problems)
+        item_id = self.item_id(fields, key)
+        title = self.scalar(fields, "title", key, required=True)
+        asked = self.parsed(fields, "asked", key, iso_date, DATE_WANTED)
+        quote = None
+        if "quote" in fields or "source" in fields:
+            for name, other in (("quote", "source"), ("source", "quote")):
+                if name in fields and other not in fields:
+                    hint = "a follow-up's quote is checked against its source: give both"
+                    self.problem(fields[name], key, f"has a {name} but no {other}", hint)
+            quote = self.quote(fields, key)
+        owner = self.scalar(fields, "owner", key)
+        if owner is not None and not _SLACK_USER.fullmatch(owner):
+            hint = "use a member ID such as U0123ABCD (Slack profile, ⋮, Copy member ID)"
+            self.problem(fields["owner"], f"{key}.owner", f"{owner!r} is not a Slack user ID", hint)
+        if len(self.problems) > before or item_id is None or title is None:
+            return None
+        return FollowUp(
+            item_id,
+            title,
+            self.scalar(fields, "waiting_on", key),
+            asked,
+            quote,
+            self.scalar(fields, "source", key),
+            owner,
+            line=node.start_mark.line + 1,
+        )
+
+    def reminder(self, node: yaml.Node, key: str, default_tz: str) -> Reminder | None:
+        fields = self.mapping(node, key, REMINDER_KEYS, ("id", "channel", "cron", "include"))
+        if fields is None:
+            return None
+        before = len(self.problems)
+        reminder_id = self.ident(fields, key)
+        channel = self.scalar(fields, "channel", key, required=True)
+        tz = self.timezone(fields, key)
+        cron = self.parsed(fields, "cron", key, crontab, "a five-field crontab", True)
+        include = self.includes(fields, key)
+        skip = self.parsed_items(fields, "skip_dates", key, iso_date, DATE_WANTED)
+        if len(self.problems) > before or None in (reminder_id, channel, cron, include, skip):
+            return None
+        return Reminder(
+            cast(str, reminder_id),
+            cast(str, channel),
+            cast(str, cron),
+            tz or default_tz,
+            cast(tuple[str, ...], include),
+            cast(tuple[date, ...], skip),
+            node.start_mark.line + 1,
+        )
+
+    def includes(self, fields: Fields, key: str) -> tuple[str, ...] | None:
+        """Kinds (figures, followups, ...) and/or ids of facts and follow-ups."""
+        items = self.items(fields, "include", key)
+        if isinstance(fields.get("include"), yaml.SequenceNode) and not items:
+            hint = f"list kinds ({', '.join(INCLUDE_KINDS)}) and/or ids"
+            self.problem(fields["include"], f"{key}.include", "includes nothing", hint)
+            return None
+        words = []
+        for i, (word, node) in enumerate(items):
+            if word in INCLUDE_KINDS or word in self.item_ids:
+                words.append(word)
+                continue
+            choices = [*INCLUDE_KINDS, *self.item_ids]
+            message = f"{word!r} is neither a kind nor a fact or follow-up id"
+            hint = f"kinds: {', '.join(INCLUDE_KINDS)}"
+            self.problem(node, f"{key}.include[{i}]", message + suggest(word, choices), hint)
+        return tuple(words) if len(words) == len(items) and words else None
+
+
+# --- value parsers: raise ValueError (or Invalid, with a message for the editor) ----------
+
+
+def _positive_int(raw: str) -> int:
+    number = int(raw)
+    if number < 1:
+        raise ValueError(raw)
+    return number
+
+
+def iso_date(raw: str) -> date:
+    if not _DATE.fullmatch(raw):
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
+
+
+def crontab(raw: str) -> str:
+    """A five-field crontab that APScheduler accepts, with weekdays by name."""
+    fields = raw.split()
+    if len(fields) != 5:
+        raise Invalid(f"cron {raw!r} has {len(fields)} fields, not 5", _CRON_HINT)
+    # APScheduler 3 counts weekday 0 as Monday, crontab as Sunday: names are unambiguous.
+    if any(c.isdigit() for c in fields[4]):
+        raise Invalid(
+            f"cron {raw!r}: write the day of the week by name, not number",
+            "0 is Sunday to crontab but Monday to APScheduler: write mon-fri, sun, ...",
+        )
+    try:
+        CronTrigger.from_crontab(raw, timezone="UTC")
+    except ValueError as exc:
+        raise Invalid(f"cron {raw!r}: {exc}", _CRON_HINT) from None
+    return raw
+
+
+def value_in_quote(value: str, quote: str) -> bool:
+    """The value as written appears in the quote; 2300 also matches 2,300."""
+    text = provenance.normalize(quote)
+    if provenance.contains_whole(value, text):
+        return True
+    ungrouped = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return provenance.contains_whole(value.replace(",", ""), ungrouped)
+
+
+_ZONES: dict[str, bool] = {}
+
+
+def _zone_exists(name: str) -> bool:
+    if name not in _ZONES:
+        try:
+            ZoneInfo(name)
+            _ZONES[name] = True
+        except (ZoneInfoNotFoundError, ValueError):
+            _ZONES[name] = False
+    return _ZONES[name]

@@ -1,0 +1,329 @@
+"""Replies drawn as Slack Block Kit, with ``slack_sdk.models.blocks`` checking Slack's limits.
+
+Every piece of text from a part (ours, the desk's or the user's) goes through
+:func:`escape_mrkdwn`, so a user's ``<!channel>`` shows as text and never pings. The only
+``<...>`` we write ourselves are mentions of Slack user IDs and links to http(s) sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.desk.model import FollowUpEvent, Source, Status
+from bot.replies.reply import (
+    FactCard,
+    FollowUpCard,
+    Heading,
+    More,
+    Note,
+    Part,
+    Reply,
+    SourceCard,
+    Suggestions,
+)
+from bot.replies.text import (
+    age_words,
+    event_words,
+    figure_line,
+    published_line,
+    quoted,
+    stale_line,
+    status_words,
+)
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+HEADER_LIMIT = 150
+SHARE_VALUE_LIMIT = 2000
+QUOTE_LIMIT = 2400  # characters of a quote shown in a card; the rest is cut with "…"
+HISTORY_LIMIT = 20
+FALLBACK_LIMIT = 3000
+
+_STATUS_ICONS = {
+    Status.OPEN: ":hourglass:",
+    Status.SNOOZED: ":zzz:",
+    Status.RESOLVED: ":white_check_mark:",
+}
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
+_WEB_URL = re.compile(r"https?://[^\s<>|]+")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters as entities: text shows as typed, never as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user: str) -> str:
+    """``<@U123>`` for a real Slack user ID; anything else (``console``) as plain text."""
+    return f"<@{user}>" if _SLACK_USER.fullmatch(user) else escape_mrkdwn(user)
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """What ``newsbot ask --json`` prints and what a Slack response body carries."""
+    return {
+        "response_type": reply.visibility,
+        "text": _fit(escape_mrkdwn(reply.text), FALLBACK_LIMIT),
+        "blocks": render_blocks(reply),
+    }
+
+
+def render_blocks(reply: Reply) -> list[dict[str, Any]]:
+    share = _share_block(reply) if reply.shareable else None
+    more = [p for p in reply.parts if isinstance(p, More)]
+    # Keep room at the end for one "N more" line and the Share button.
+    budget = MAX_BLOCKS - 1 - (1 if share else 0)
+    blocks: list[Block] = []
+    left_out, shortened = 0, False
+    parts = [p for p in reply.parts if not isinstance(p, More)]
+    for position, part in enumerate(parts):
+        drawn = _draw(part, reply)
+        if len(blocks) + len(drawn) > budget:
+            left_out = sum(1 for p in parts[position:] if _is_card(p))
+            shortened = True
+            break
+        blocks.extend(drawn)
+    count = left_out + sum(p.count for p in more)
+    if count:
+        hint = more[0].hint if more else "refine your query"
+        blocks.append(_context(f"{count:,} more: {escape_mrkdwn(hint)}"))
+    elif shortened:
+        blocks.append(_context("The rest was left out to fit in Slack: refine your query."))
+    if share is not None:
+        blocks.append(share)
+    return [block.to_dict() for block in blocks]
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+def _draw(part: Part, reply: Reply) -> list[Block]:
+    timezone = reply.meta.get("timezone", "UTC")
+    unavailable = reply.meta.get("followup_status") == "unavailable"
+    if isinstance(part, Heading):
+        return [_header(part.text)] if part.text.strip() else []
+    if isinstance(part, Note):
+        return [_section(chunk) for chunk in _chunks(part.text)]
+    if isinstance(part, FactCard):
+        return _fact_blocks(part)
+    if isinstance(part, FollowUpCard):
+        return _followup_blocks(part, timezone, unavailable)
+    if isinstance(part, SourceCard):
+        return _source_blocks(part, timezone, unavailable)
+    if isinstance(part, Suggestions):
+        if not part.terms:
+            return []
+        terms = ", ".join(f"`{escape_mrkdwn(t)}`" for t in part.terms)
+        return [_section(f"Did you mean {terms}?")]
+    raise TypeError(f"no block renderer for {type(part).__name__}")
+
+
+def _fact_blocks(card: FactCard) -> list[Block]:
+    fact = card.fact
+    lines = []
+    if fact.kind == "figure":
+        lines.append(f"*{escape_mrkdwn(figure_line(fact))}*")
+    lines.append("> " + escape_mrkdwn(quoted(_clip(fact.quote, QUOTE_LIMIT))))
+    if card.stale_days is not None:
+        lines.append(f":warning: {escape_mrkdwn(stale_line(card))}")
+    citation = [
+        f"— {escape_mrkdwn(fact.attribution)}",
+        escape_mrkdwn(published_line(card.source)),
+        _where(card.source),
+        f"{escape_mrkdwn(fact.kind)} `{escape_mrkdwn(fact.id)}`",
+    ]
+    return [_section("\n".join(lines)), _context(" · ".join(citation))]
+
+
+def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> list[Block]:
+    state, item = card.state, card.state.item
+    facts = [f"waiting on {escape_mrkdwn(item.waiting_on)}" if item.waiting_on else ""]
+    facts.append(escape_mrkdwn(age_words(card.age_days) or ""))
+    facts.append(f"*{escape_mrkdwn(status_words(state, unavailable, timezone))}*")
+    if item.owner:
+        facts.append(f"owner {mention(item.owner)}")
+    icon = _STATUS_ICONS[state.status] if not unavailable else ":grey_question:"
+    lines = [f"{icon} *{escape_mrkdwn(item.title)}*", " · ".join(f for f in facts if f)]
+    if item.quote:
+        lines.append("> " + escape_mrkdwn(quoted(_clip(item.quote, QUOTE_LIMIT))))
+    if state.resolution is not None:
+        lines.append(":white_check_mark: " + _event_line(state.resolution, timezone))
+    if card.source is not None:
+        origin = f"{escape_mrkdwn(published_line(card.source))} · {_where(card.source)}"
+    else:
+        origin = f"added by {mention(item.added_by)}" if item.added_by else "added in Slack"
+    blocks: list[Block] = [
+        _section("\n".join(lines)),
+        _context(f"{origin} · follow-up `{escape_mrkdwn(item.id)}`"),
+    ]
+    if card.buttons and not unavailable:
+        blocks.append(_followup_buttons(item.id, state.status))
+    return blocks
+
+
+def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:
+    resolve = ButtonElement(
+        text="Resolve", action_id="followup_resolve", value=followup_id, style="primary"
+    )
+    day = ButtonElement(text="Snooze 1 day", action_id="followup_snooze_1d", value=followup_id)
+    week = ButtonElement(text="Snooze 1 week", action_id="followup_snooze_1w", value=followup_id)
+    reopen = ButtonElement(text="Reopen", action_id="followup_reopen", value=followup_id)
+    elements = {
+        Status.OPEN: [resolve, day, week],
+        Status.SNOOZED: [resolve, reopen],
+        Status.RESOLVED: [reopen],
+    }[status]
+    return ActionsBlock(elements=elements)
+
+
+def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[Block]:
+    source = card.source
+    quote = card.fact.quote if card.fact else (card.followup.item.quote if card.followup else None)
+    paragraph = _highlighted(card.paragraph, quote)
+    blocks: list[Block] = [_section("*In its paragraph*\n> " + paragraph.replace("\n", "\n> "))]
+    if card.fact is not None:
+        fact = card.fact
+        line = f"*{escape_mrkdwn(fact.kind.capitalize())}* `{escape_mrkdwn(fact.id)}` — "
+        line += escape_mrkdwn(fact.attribution)
+        if fact.kind == "figure":
+            line += "\n" + escape_mrkdwn(figure_line(fact))
+        blocks.append(_section(line))
+    if card.followup is not None:
+        state = card.followup
+        status = escape_mrkdwn(status_words(state, unavailable, timezone))
+        line = f"*Follow-up* `{escape_mrkdwn(state.item.id)}`: "
+        line += f"{escape_mrkdwn(state.item.title)} · *{status}*"
+        blocks.append(_section(line))
+    blocks.append(_source_fields(source))
+    if card.followup is not None:
+        blocks.append(_section(_history(card.history, timezone)))
+    return blocks
+
+
+def _source_fields(source: Source) -> SectionBlock:
+    fields = [
+        f"*Source*\n{escape_mrkdwn(source.title)}",
+        f"*Published*\n{escape_mrkdwn(published_line(source))}",
+        f"*Read it*\n{_where(source)}",
+        f"*Source id*\n`{escape_mrkdwn(source.id)}`",
+    ]
+    if source.section:
+        fields.insert(2, f"*Section*\n{escape_mrkdwn(source.section)}")
+    return SectionBlock(fields=[MarkdownTextObject(text=_fit(f, FIELD_LIMIT)) for f in fields])
+
+
+def _history(history: tuple[FollowUpEvent, ...], timezone: str) -> str:
+    if not history:
+        return "*History*\nNo changes recorded."
+    shown = history[-HISTORY_LIMIT:]
+    lines = ["*History*"]
+    if len(history) > len(shown):
+        lines.append(f"_{len(history) - len(shown)} earlier changes not shown_")
+    lines.extend("• " + _event_line(event, timezone) for event in shown)
+    return "\n".join(lines)
+
+
+def _event_line(event: FollowUpEvent, timezone: str) -> str:
+    when, what, detail = event_words(event, timezone)
+    line = f"{escape_mrkdwn(when)}: {what} by {mention(event.user)}"
+    return f"{line}: {escape_mrkdwn(detail)}" if detail else line
+
+
+def _share_block(reply: Reply) -> ActionsBlock | None:
+    value = json.dumps(
+        {"c": reply.command, "q": reply.query}, ensure_ascii=False, separators=(",", ":")
+    )
+    if len(value) > SHARE_VALUE_LIMIT:
+        return None
+    button = ButtonElement(text="Share in channel", action_id="share_reply", value=value)
+    return ActionsBlock(elements=[button])
+
+
+# --- small builders -------------------------------------------------------------------------
+
+
+def _is_card(part: Part) -> bool:
+    return isinstance(part, FactCard | FollowUpCard | SourceCard)
+
+
+def _where(source: Source) -> str:
+    """A link to the published page, else the seed file's path."""
+    if source.url and _WEB_URL.fullmatch(source.url):
+        return f"<{escape_mrkdwn(source.url)}|{escape_mrkdwn(_clip(source.title, 200))}>"
+    return f"`{escape_mrkdwn(source.url or source.file)}`"
+
+
+def _highlighted(paragraph: str, quote: str | None) -> str:
+    """The paragraph, escaped, with the quoted words in bold when they can be found."""
+    span = None
+    if quote:
+        from bot.desk import provenance  # only /source needs it
+
+        span = provenance.locate(quote, paragraph)
+    if span is None:
+        return escape_mrkdwn(paragraph)
+    start, end = span
+    middle = " ".join(paragraph[start:end].split())
+    return (
+        escape_mrkdwn(paragraph[:start])
+        + f"*{escape_mrkdwn(middle)}*"
+        + escape_mrkdwn(paragraph[end:])
+    )
+
+
+def _header(text: str) -> HeaderBlock:
+    # plain_text is shown as typed: Slack does not parse mentions or links in it.
+    return HeaderBlock(text=PlainTextObject(text=_clip(text, HEADER_LIMIT), emoji=True))
+
+
+def _section(mrkdwn: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT)))
+
+
+def _context(mrkdwn: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT))])
+
+
+def _chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:
+    """A long note as several escaped sections, split between lines."""
+    chunks: list[str] = []
+    current = ""
+    for line in escape_mrkdwn(text).split("\n"):
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    chunks.append(current)
+    return [c for c in chunks if c.strip()] or ["(empty)"]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fit(mrkdwn: str, limit: int) -> str:
+    """Cut mrkdwn to ``limit`` characters without leaving half an entity, mention or link."""
+    if len(mrkdwn) <= limit:
+        return mrkdwn
+    cut = mrkdwn[: limit - 1]
+    amp, semi = cut.rfind("&"), cut.rfind(";")
+    if amp > semi:
+        cut = cut[:amp]
+    opening, closing = cut.rfind("<"), cut.rfind(">")
+    if opening > closing:
+        cut = cut[:opening]
+    return cut + "…"

@@ -1,0 +1,184 @@
+"""Replies drawn for a terminal, and the wording both renderers share.
+
+The same content as the Slack blocks (quotes, citations, fact ids, stale warnings), as plain
+text: no mrkdwn, no escaping, no mentions. Lines are not wrapped so a quote copies whole.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.desk.model import Action, Fact, FollowUpEvent, FollowUpState, Source, Status
+from bot.replies.reply import (
+    FactCard,
+    FollowUpCard,
+    Heading,
+    More,
+    Note,
+    Part,
+    Reply,
+    SourceCard,
+    Suggestions,
+)
+
+INDENT = "  "
+_VERBS = {
+    Action.ADDED: "added",
+    Action.RESOLVED: "resolved",
+    Action.SNOOZED: "snoozed",
+    Action.REOPENED: "reopened",
+}
+
+
+# --- wording shared with blocks.py ----------------------------------------------------------
+
+
+def format_date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def format_when(at: datetime, timezone: str) -> str:
+    """An event's time in the newsroom's zone, e.g. ``14 Jan 2021 09:30 EST``."""
+    try:
+        local = at.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = at
+    return f"{format_date(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
+
+
+def quoted(text: str) -> str:
+    return f"“{' '.join(text.split())}”"
+
+
+def figure_line(fact: Fact) -> str:
+    """``545 parents · Parents not located · as of October 2020``."""
+    pieces = [" ".join(p for p in (fact.value, fact.unit) if p)]
+    if fact.label:
+        pieces.append(fact.label)
+    if fact.as_of is not None:
+        pieces.append(f"as of {fact.as_of.human()}")
+    return " · ".join(p for p in pieces if p)
+
+
+def stale_line(card: FactCard) -> str:
+    as_of = card.fact.as_of.human() if card.fact.as_of else "an old date"
+    return f"Stale: as of {as_of}, {card.stale_days:,} days ago. Check for a newer figure."
+
+
+def published_line(source: Source) -> str:
+    return f"{source.publisher}, {format_date(source.published)}"
+
+
+def status_words(state: FollowUpState, unavailable: bool, timezone: str) -> str:
+    if unavailable:
+        return "status unknown (database unavailable)"
+    if state.status is Status.SNOOZED and state.snoozed_until is not None:
+        return f"snoozed until {format_when(state.snoozed_until, timezone)}"
+    return state.status.value
+
+
+def age_words(age_days: int | None) -> str | None:
+    if age_days is None:
+        return None
+    return (
+        "asked today" if age_days == 0 else f"open {age_days:,} day{'s' if age_days != 1 else ''}"
+    )
+
+
+def event_words(event: FollowUpEvent, timezone: str) -> tuple[str, str, str]:
+    """(when, what, detail) of one change: the renderer puts who did it in between."""
+    detail = ""
+    if event.until is not None:
+        detail = f"until {format_when(event.until, timezone)}"
+    if event.note:
+        detail = f"{detail}: {event.note}" if detail else event.note
+    return format_when(event.at, timezone), _VERBS[event.action], detail
+
+
+# --- the terminal renderer ------------------------------------------------------------------
+
+
+def render_text(reply: Reply) -> str:
+    timezone = reply.meta.get("timezone", "UTC")
+    unavailable = reply.meta.get("followup_status") == "unavailable"
+    chunks = [_part_text(part, timezone, unavailable) for part in reply.parts]
+    return "\n\n".join(chunk for chunk in chunks if chunk).rstrip() + "\n"
+
+
+def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
+    if isinstance(part, Heading):
+        return f"== {part.text} =="
+    if isinstance(part, Note):
+        return part.text
+    if isinstance(part, FactCard):
+        return _fact_text(part)
+    if isinstance(part, FollowUpCard):
+        return _followup_text(part, timezone, unavailable)
+    if isinstance(part, SourceCard):
+        return _source_text(part, timezone, unavailable)
+    if isinstance(part, Suggestions):
+        return "Did you mean: " + ", ".join(part.terms) + "?"
+    if isinstance(part, More):
+        return f"{part.count:,} more: {part.hint}"
+    raise TypeError(f"no text renderer for {type(part).__name__}")
+
+
+def _fact_text(card: FactCard) -> str:
+    fact, source = card.fact, card.source
+    lines = [quoted(fact.quote)]
+    if fact.kind == "figure":
+        lines.append(figure_line(fact))
+    if card.stale_days is not None:
+        lines.append("! " + stale_line(card))
+    lines.append(f"— {fact.attribution} · {published_line(source)} · {source.url or source.file}")
+    lines.append(f"{fact.kind} · id: {fact.id}")
+    return "\n".join(INDENT + line for line in lines)
+
+
+def _followup_text(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
+    item, state = card.state.item, card.state
+    facts = [f"waiting on {item.waiting_on}" if item.waiting_on else None]
+    facts += [age_words(card.age_days), status_words(state, unavailable, timezone)]
+    facts += [f"owner {item.owner}" if item.owner else None]
+    lines = [f"[follow-up] {item.title}", " · ".join(f for f in facts if f)]
+    if item.quote:
+        lines.append(quoted(item.quote))
+    if state.resolution is not None:
+        lines.append(_event_line(state.resolution, timezone))
+    if card.source is not None:
+        origin = f"{published_line(card.source)} · {card.source.url or card.source.file}"
+    else:
+        origin = f"added by {item.added_by or 'someone'}"
+    lines.append(f"{origin} · id: {item.id}")
+    return "\n".join(INDENT + line for line in lines)
+
+
+def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
+    source = card.source
+    lines = ["Paragraph:", INDENT + card.paragraph.replace("\n", "\n" + INDENT)]
+    if card.fact is not None:
+        fact = card.fact
+        lines.append(f"Quote: {quoted(fact.quote)}")
+        lines.append(f"Said by: {fact.attribution} · {fact.kind} · id: {fact.id}")
+        if fact.kind == "figure":
+            lines.append(f"Figure: {figure_line(fact)}")
+    if card.followup is not None:
+        state = card.followup
+        status = status_words(state, unavailable, timezone)
+        lines.append(f"Follow-up: {state.item.title} · {status} · id: {state.item.id}")
+    lines.append(f"Source: {source.title} ({source.id})")
+    lines.append(
+        f"Published: {published_line(source)}" + (f" · {source.section}" if source.section else "")
+    )
+    lines.append(f"Read it: {source.url or source.file}")
+    if card.followup is not None:
+        lines.append("History:" if card.history else "History: no changes recorded.")
+        lines.extend(INDENT + _event_line(event, timezone) for event in card.history)
+    return "\n".join(INDENT + line for line in lines)
+
+
+def _event_line(event: FollowUpEvent, timezone: str) -> str:
+    when, what, detail = event_words(event, timezone)
+    line = f"{when}: {what} by {event.user}"
+    return f"{line}: {detail}" if detail else line

@@ -1,0 +1,130 @@
+"""What a reminder post says: a pure function of the desk, follow-up states and the time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.desk.model import Desk, Fact, FollowUpState, Reminder
+from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Part, Reply
+from bot.schedule.due import ON_TIME
+
+# `include:` entries that name a kind rather than an id; the value is Fact.kind.
+FACT_KIND_ENTRIES = {
+    "figures": "figure",
+    "quotes": "quote",
+    "findings": "finding",
+    "statements": "statement",
+}
+FOLLOWUPS_ENTRY = "followups"
+_NAMED_IN_SUMMARY = 3
+_KIND_WORDS = {
+    "figure": ("key figure", "key figures"),
+    "quote": ("quote", "quotes"),
+    "finding": ("finding", "findings"),
+    "statement": ("statement", "statements"),
+}
+
+
+def included_facts(desk: Desk, reminder: Reminder) -> list[Fact]:
+    """Facts the reminder names by kind or by id, in facts.yaml order."""
+    kinds = {FACT_KIND_ENTRIES[e] for e in reminder.include if e in FACT_KIND_ENTRIES}
+    ids = set(reminder.include)
+    return [f for f in desk.facts if f.kind in kinds or f.id in ids]
+
+
+def included_followups(reminder: Reminder, states: Sequence[FollowUpState]) -> list[FollowUpState]:
+    """Open follow-ups the reminder names (all of them, or by id); closed ones never nag."""
+    every = FOLLOWUPS_ENTRY in reminder.include
+    ids = set(reminder.include)
+    return [s for s in states if s.is_open and (every or s.item.id in ids)]
+
+
+def late_note(scheduled_for: datetime, now: datetime, zone: ZoneInfo) -> Note | None:
+    """``Late: scheduled 09:00, posted 09:42`` in the reminder's zone; None when on time."""
+    if now - scheduled_for <= ON_TIME:
+        return None
+    scheduled, posted = scheduled_for.astimezone(zone), now.astimezone(zone)
+    if scheduled.date() == posted.date():
+        return Note(f"Late: scheduled {scheduled:%H:%M}, posted {posted:%H:%M}")
+    return Note(f"Late: scheduled {scheduled:%a %d %b %H:%M}, posted {posted:%a %d %b %H:%M}")
+
+
+def reminder_reply(
+    desk: Desk,
+    reminder: Reminder,
+    states: list[FollowUpState],
+    now: datetime,
+    scheduled_for: datetime,
+) -> Reply | None:
+    """The post for one occurrence, or None when there is nothing to say."""
+    zone = ZoneInfo(reminder.timezone)
+    today = now.astimezone(zone).date()
+    facts = included_facts(desk, reminder)
+    followups = included_followups(reminder, states)
+    if not facts and not followups:
+        return None
+    parts: list[Part] = [Heading(_heading(desk, scheduled_for.astimezone(zone).date()))]
+    note = late_note(scheduled_for, now, zone)
+    if note is not None:
+        parts.append(note)
+    parts.extend(_fact_card(desk, fact, today) for fact in facts)
+    parts.extend(_followup_card(desk, state, today) for state in followups)
+    summary = _summary(desk, facts, followups) + (" (late)" if note is not None else "")
+    return Reply(
+        parts=tuple(parts),
+        text=summary,
+        visibility="in_channel",
+        shareable=False,
+        meta={
+            "reminder_id": reminder.id,
+            "scheduled_for": scheduled_for.isoformat(),
+            "timezone": reminder.timezone,
+        },
+    )
+
+
+def _heading(desk: Desk, day: date) -> str:
+    return f"{desk.newsroom.name}: reminder for {day:%A} {day.day} {day:%B %Y}"
+
+
+def _fact_card(desk: Desk, fact: Fact, today: date) -> FactCard:
+    stale = fact.is_stale(today, desk.newsroom.stale_after_days)
+    age = fact.as_of.age_days(today) if stale and fact.as_of is not None else None
+    return FactCard(fact=fact, source=desk.sources[fact.source], stale_days=age)
+
+
+def _followup_card(desk: Desk, state: FollowUpState, today: date) -> FollowUpCard:
+    source = desk.sources.get(state.item.source) if state.item.source else None
+    return FollowUpCard(state=state, source=source, age_days=state.age_days(today), buttons=True)
+
+
+def _summary(desk: Desk, facts: list[Fact], followups: list[FollowUpState]) -> str:
+    """The notification line: figures by value, then counts (the blocks carry the rest)."""
+    pieces = [_figure_line(f) for f in facts if f.kind == "figure"][:_NAMED_IN_SUMMARY]
+    counts: dict[str, int] = {}
+    for fact in facts:
+        counts[fact.kind] = counts.get(fact.kind, 0) + 1
+    unnamed_figures = counts.pop("figure", 0) - len(pieces)
+    if unnamed_figures > 0:
+        pieces.append(_count(unnamed_figures, "more key figure", "more key figures"))
+    pieces.extend(_count(n, *_KIND_WORDS[kind]) for kind, n in counts.items())
+    if followups:
+        titles = ", ".join(s.item.title for s in followups[:_NAMED_IN_SUMMARY])
+        more = len(followups) - _NAMED_IN_SUMMARY
+        pieces.append(
+            _count(len(followups), "open follow-up", "open follow-ups")
+            + f" ({titles}{f', and {more} more' if more > 0 else ''})"
+        )
+    return f"{desk.newsroom.name} reminder: {'; '.join(pieces)}"
+
+
+def _figure_line(fact: Fact) -> str:
+    value = " ".join(v for v in (fact.value, fact.unit) if v)
+    as_of = f" as of {fact.as_of.human()}" if fact.as_of is not None else ""
+    return f"{fact.label or fact.id}: {value}{as_of}"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

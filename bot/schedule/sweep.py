@@ -1,0 +1,331 @@
+"""One sweep: post every reminder occurrence that is due and not yet settled in the ledger.
+
+What is exactly-once and what is at-least-once
+----------------------------------------------
+- **Deciding who posts is exactly-once.** An occurrence is claimed by inserting its ledger row
+  under a unique (reminder, occurrence) key. However many processes or threads sweep at the
+  same moment, on PostgreSQL or one SQLite file, one insert wins and only its owner posts.
+- **Posting to Slack is at-least-once, made as close to once as Slack allows.** Slack has no
+  idempotency key for ``chat.postMessage``, so a process that dies after Slack accepted the
+  message but before the ledger says "sent", or a request that timed out after Slack got it,
+  leaves the outcome unknown. Every post therefore carries message metadata naming the
+  reminder and occurrence; any retry (an expired lease or an earlier failure) first reads the
+  channel's history for that metadata and, when it finds the message, records it as sent
+  instead of posting again. A second post can still happen if that history read itself fails
+  (for example without the ``channels:history`` scope), or if a first post is slower than the
+  whole lease (five minutes) and lands after another process looked. Both are logged.
+- **Nothing is silently lost.** Failures are retried on later sweeps with backoff, up to
+  ``max_attempts``; an occurrence missed by more than the catch-up window is recorded as
+  skipped and logged, never posted days late.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
+from bot.replies.reply import Reply
+from bot.schedule.due import Occurrence, due_occurrences
+from bot.schedule.post import reminder_reply
+from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Claim, Delivery, Ledger
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "newsbot_reminder"
+FIRST_RETRY_AFTER = timedelta(minutes=1)
+LONGEST_RETRY_AFTER = timedelta(minutes=30)
+HISTORY_PAGES = 5
+_TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+
+Result = Literal["posted", "found", "skipped", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one occurrence in this sweep."""
+
+    reminder_id: str
+    occurrence: datetime  # scheduled time, aware UTC
+    result: Result  # "found": an earlier attempt had posted it; recorded, not reposted
+    late: bool
+    channel: str
+    detail: str = ""
+    ts: str | None = None
+
+
+@dataclass
+class SweepReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _with(self, *results: Result) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result in results]
+
+    @property
+    def posted(self) -> list[Outcome]:
+        return self._with("posted", "found")
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        return self._with("skipped")
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self._with("failed")
+
+
+@dataclass(frozen=True)
+class _Context:
+    desk: Desk
+    book: FollowUpBook
+    ledger: Ledger
+    client: WebClient
+    now: datetime
+    owner: str
+    lease: timedelta
+    max_attempts: int
+    catchup: timedelta
+
+
+def sweep(
+    desk: Desk,
+    book: FollowUpBook,
+    ledger: Ledger,
+    client: WebClient,
+    now: datetime,
+    catchup: timedelta,
+    owner: str,
+    *,
+    only: str | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> SweepReport:
+    """Post what is due at ``now`` (one reminder with ``only``); stop early if asked to."""
+    ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup)
+    report = SweepReport()
+    for reminder in desk.reminders:
+        if only is not None and reminder.id != only:
+            continue
+        due = due_occurrences(reminder, now, catchup)
+        if not due:
+            continue
+        known = ledger.since(reminder.id, due[0].at)
+        states: list[FollowUpState] | None = None
+        for occurrence in due:
+            if should_stop():
+                return report
+            row = known.get(occurrence.at)
+            if row is not None and not _needs_work(row, now, max_attempts):
+                continue
+            if occurrence.too_old:
+                outcome = _give_up_too_old(ctx, reminder, occurrence, row)
+            else:
+                states = states if states is not None else followup_states(desk, book, now)
+                outcome = _deliver(ctx, reminder, occurrence, states)
+            if outcome is not None:
+                report.outcomes.append(outcome)
+    return report
+
+
+def _needs_work(row: Delivery, now: datetime, max_attempts: int) -> bool:
+    """A lost claim, or a failure due another try; anything else is settled or in hand."""
+    if row.state == "claimed":
+        return row.lease_until is not None and row.lease_until < now
+    if row.state == "failed":
+        return row.attempts < max_attempts and (row.lease_until is None or row.lease_until <= now)
+    return False
+
+
+def _give_up_too_old(
+    ctx: _Context, reminder: Reminder, occurrence: Occurrence, row: Delivery | None
+) -> Outcome | None:
+    missed_by = _hours(ctx.now - occurrence.at)
+    window = _hours(ctx.catchup)
+    if row is None:
+        reason = f"missed by {missed_by}, beyond the catch-up window of {window}"
+        if not ctx.ledger.record_skipped(reminder.id, occurrence.at, reason=reason, now=ctx.now):
+            return None
+        log.warning("reminder %s at %s skipped: %s", reminder.id, occurrence.at, reason)
+        return Outcome(reminder.id, occurrence.at, "skipped", True, reminder.channel, reason)
+    if row.state != "claimed":
+        return None  # a failure out of its window simply stays failed
+    reason = "a process stopped while delivering it and the catch-up window has passed"
+    if not ctx.ledger.abandon_lost_claim(reminder.id, occurrence.at, reason=reason, now=ctx.now):
+        return None
+    log.error(
+        "reminder %s at %s abandoned: %s; check the channel", reminder.id, occurrence.at, reason
+    )
+    return Outcome(reminder.id, occurrence.at, "failed", True, reminder.channel, reason)
+
+
+def _deliver(
+    ctx: _Context, reminder: Reminder, occurrence: Occurrence, states: list[FollowUpState]
+) -> Outcome | None:
+    claim = ctx.ledger.claim(
+        reminder.id,
+        occurrence.at,
+        owner=ctx.owner,
+        now=ctx.now,
+        channel=reminder.channel,
+        late=occurrence.late,
+        lease=ctx.lease,
+        max_attempts=ctx.max_attempts,
+    )
+    if claim is None:
+        return None  # another process won the race, or it settled since we looked
+    outcome = _post_claimed(ctx, reminder, occurrence, states, claim)
+    _log_outcome(outcome)
+    return outcome
+
+
+def _post_claimed(
+    ctx: _Context,
+    reminder: Reminder,
+    occurrence: Occurrence,
+    states: list[FollowUpState],
+    claim: Claim,
+) -> Outcome:
+    def outcome(result: Result, detail: str = "", ts: str | None = None) -> Outcome:
+        return Outcome(
+            reminder.id, occurrence.at, result, occurrence.late, reminder.channel, detail, ts
+        )
+
+    if claim.retry:
+        earlier = find_posted(ctx.client, reminder.channel, reminder.id, occurrence.at)
+        if earlier is not None:
+            _settle_sent(ctx, claim, earlier, reminder.channel)
+            return outcome("found", "an earlier attempt had posted it", earlier)
+    reply = reminder_reply(ctx.desk, reminder, states, ctx.now, occurrence.at)
+    if reply is None:
+        ctx.ledger.mark_skipped(claim, reason="nothing to say", now=ctx.now)
+        return outcome("skipped", "nothing to say: no figures and no open follow-ups")
+    try:
+        ts = post_reminder(ctx.client, reminder, occurrence.at, reply)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        error = describe_error(exc)
+        retry_at = ctx.now + _backoff(claim.attempt)
+        ctx.ledger.mark_failed(claim, error=error, now=ctx.now, retry_at=retry_at)
+        attempts_left = ctx.max_attempts - claim.attempt
+        detail = f"{error} (attempt {claim.attempt}; {attempts_left} left)"
+        return outcome("failed", detail)
+    _settle_sent(ctx, claim, ts, reminder.channel)
+    return outcome("posted", "", ts)
+
+
+def _settle_sent(ctx: _Context, claim: Claim, ts: str, channel: str) -> None:
+    if not ctx.ledger.mark_sent(claim, ts=ts, channel=channel, now=ctx.now):
+        log.warning(
+            "reminder %s at %s: posted as ts %s after this process's lease ran out; "
+            "another process may have posted it too",
+            claim.reminder_id,
+            claim.occurrence,
+            ts,
+        )
+
+
+def metadata_for(reminder_id: str, occurrence: datetime) -> dict[str, Any]:
+    """What the post carries so that a retry can recognise it in the channel's history."""
+    return {
+        "event_type": EVENT_TYPE,
+        "event_payload": {"reminder_id": reminder_id, "occurrence": occurrence.isoformat()},
+    }
+
+
+def post_reminder(client: WebClient, reminder: Reminder, occurrence: datetime, reply: Reply) -> str:
+    """chat.postMessage with blocks, a text fallback and our metadata; returns the ts."""
+    from bot.replies.blocks import render_blocks  # imported late: a sibling module
+
+    response = client.chat_postMessage(
+        channel=reminder.channel,
+        text=reply.text,
+        blocks=render_blocks(reply),
+        metadata=metadata_for(reminder.id, occurrence),
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    return str(response["ts"])
+
+
+def find_posted(
+    client: WebClient, channel: str, reminder_id: str, occurrence: datetime
+) -> str | None:
+    """The ts of a message we already posted for this occurrence, if the channel has one."""
+    wanted = metadata_for(reminder_id, occurrence)
+    # Nothing is posted before its scheduled time; a minute of slack covers clock skew.
+    oldest = f"{occurrence.timestamp() - 60:.6f}"
+    cursor: str | None = None
+    try:
+        for _ in range(HISTORY_PAGES):
+            page = client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                if _same_metadata(message.get("metadata"), wanted):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning(
+            "could not read %s's history to look for an earlier post of %s at %s (%s); "
+            "posting again, which may repeat it",
+            channel,
+            reminder_id,
+            occurrence,
+            describe_error(exc),
+        )
+    return None
+
+
+def _same_metadata(found: object, wanted: dict[str, Any]) -> bool:
+    # Compare only what we wrote: Slack may add keys of its own to what it returns.
+    if not isinstance(found, dict) or found.get("event_type") != wanted["event_type"]:
+        return False
+    payload = found.get("event_payload")
+    return isinstance(payload, dict) and all(
+        payload.get(key) == value for key, value in wanted["event_payload"].items()
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for the ledger and the log, never a token."""
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", None)
+        error = exc.response.get("error") if hasattr(exc.response, "get") else None
+        text = f"Slack answered HTTP {status}: {error or 'unknown error'}"
+    else:
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        text = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+    return _TOKEN.sub("[redacted]", text)[:300]
+
+
+def _backoff(attempt: int) -> timedelta:
+    doubled: timedelta = FIRST_RETRY_AFTER * (2 ** (attempt - 1))
+    return min(doubled, LONGEST_RETRY_AFTER)
+
+
+def _hours(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    level = logging.ERROR if outcome.result == "failed" else logging.INFO
+    log.log(
+        level,
+        "reminder %s at %s: %s%s%s",
+        outcome.reminder_id,
+        outcome.occurrence.isoformat(),
+        outcome.result,
+        " (late)" if outcome.late else "",
+        f": {outcome.detail}" if outcome.detail else "",
+    )

@@ -1,0 +1,148 @@
+"""The one place the Bolt app is wired: settings, services, middleware, listeners, errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.desk.model import Desk, FollowUpBook
+from bot.replies.reply import Reply
+from bot.slack import listeners
+from bot.slack.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
+from bot.slack.services import (
+    CONTEXT_KEY,
+    Blocks,
+    RouterLike,
+    Services,
+    no_reminders,
+    render_with_blocks_module,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
+
+OTHER_WORKSPACE = "Sorry, this Newsbot belongs to another Slack workspace, so it can't answer here."
+
+
+def build_app(
+    settings: Settings,
+    desk: Desk,
+    store: FollowUpBook,
+    client: WebClient,
+    router: RouterLike,
+    *,
+    render: Callable[[Reply], Blocks] = render_with_blocks_module,
+    clock: Callable[[], datetime] = utc_now,
+    next_runs: Callable[[], Mapping[str, datetime]] = no_reminders,
+) -> App:
+    """A Bolt app that makes no Web API call until a listener needs one."""
+    services = Services(settings, desk, store, router, render, clock, next_runs)
+    app = App(
+        # A token-less copy of the client plus `authorize` keeps Bolt from calling auth.test,
+        # at construction or on the first request: commands answer while Slack's API is down.
+        client=_tokenless_copy(client),
+        authorize=_static_authorize(settings),
+        token_verification_enabled=False,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        # Listeners return their reply in the HTTP response: no 10 ms ack() polling.
+        process_before_response=True,
+        logger=logging.getLogger("bot.slack.bolt"),
+        name="newsbot",
+    )
+    app.use(_services_middleware(services))
+    if settings.team_id:
+        app.use(_workspace_middleware(settings.team_id))
+    register_listeners(app)
+    app.error(report_error)
+    return app
+
+
+def register_listeners(app: App) -> None:
+    for command in listeners.COMMANDS:
+        app.command(command)(listeners.answer_command)
+    app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
+    for action_id in listeners.FOLLOWUP_ACTIONS:
+        app.action(action_id)(ack=listeners.acknowledge, lazy=[listeners.followup_button])
+    app.view(RESOLVE_CALLBACK_ID)(listeners.submit_resolution)
+    app.event("app_home_opened")(ack=listeners.acknowledge, lazy=[listeners.open_home])
+
+
+def _tokenless_copy(client: WebClient) -> WebClient:
+    return WebClient(
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=list(client.retry_handlers or []),
+        logger=client.logger,
+    )
+
+
+def _static_authorize(settings: Settings) -> Callable[..., AuthorizeResult]:
+    """One workspace, one bot token: nothing to look up."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack_bot_token
+        )
+
+    return authorize
+
+
+def _services_middleware(services: Services) -> Callable[..., None]:
+    def attach_services(context: BoltContext, next: Callable[[], None]) -> None:
+        context[CONTEXT_KEY] = services
+        next()
+
+    return attach_services
+
+
+def _workspace_middleware(team_id: str) -> Callable[..., BoltResponse | None]:
+    def refuse_other_workspaces(
+        context: BoltContext, body: dict[str, Any], next: Callable[[], None]
+    ) -> BoltResponse | None:
+        if context.team_id == team_id:
+            next()
+            return None
+        logger.warning("refused a request from workspace %s", context.team_id)
+        if "command" in body:
+            return _json_response({"response_type": "ephemeral", "text": OTHER_WORKSPACE})
+        return BoltResponse(status=200, body="")
+
+    return refuse_other_workspaces
+
+
+def _json_response(data: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=200, body=json.dumps(data), headers={"content-type": "application/json"}
+    )
+
+
+def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    """A listener raised: the traceback goes to the log, a reference id to the user."""
+    ref = listeners.reference_id()
+    logger.error("listener failed (ref %s)", ref, exc_info=error)
+    if "command" in body:
+        return _json_response({"response_type": "ephemeral", "text": listeners.apology(ref)})
+    if body.get("type") == "view_submission":
+        return _json_response(
+            {"response_action": "errors", "errors": {NOTE_BLOCK: listeners.apology(ref)}}
+        )
+    if body.get("response_url"):
+        listeners.post_to_response_url(
+            body["response_url"],
+            {
+                "text": listeners.apology(ref),
+                "response_type": "ephemeral",
+                "replace_original": False,
+            },
+        )
+    # 200, so Slack does not retry an event that would fail again.
+    return BoltResponse(status=200, body="")

@@ -1,0 +1,38 @@
+"""The Web API client every Slack call goes through: one base URL, one timeout, retries."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.config import Settings
+
+# Slack answers in well under a second; a stuck connection must not hold a worker thread
+# for slack_sdk's default 30 s.
+API_TIMEOUT_SECONDS = 10
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """429 (waiting as long as Retry-After says), 5xx and dropped connections, twice each."""
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+    ]
+
+
+def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A client for ``SLACK_API_URL`` with the bot token (or ``token``) and retries."""
+    return WebClient(
+        token=token if token is not None else settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=API_TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(),
+    )

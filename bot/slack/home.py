@@ -1,0 +1,83 @@
+"""The App Home tab: key figures (stale ones flagged), open follow-ups, next reminder posts.
+
+The content is a Reply like any other, so blocks.py draws it; only the view wrapper is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.desk.model import Desk, FollowUpState
+from bot.replies.reply import FactCard, FollowUpCard, Heading, More, Note, Part, Reply
+
+# Home views hold at most 100 blocks; cards take several each.
+MAX_FIGURES = 10
+MAX_FOLLOWUPS = 10
+MAX_REMINDERS = 5
+
+
+def _figure_cards(desk: Desk, today: date) -> list[Part]:
+    figures = desk.figures()
+    stale_after = desk.newsroom.stale_after_days
+    parts: list[Part] = []
+    for fact in figures[:MAX_FIGURES]:
+        source = desk.sources[fact.source]
+        stale = fact.is_stale(today, stale_after) and fact.as_of is not None
+        age = fact.as_of.age_days(today) if stale and fact.as_of is not None else None
+        parts.append(FactCard(fact, source, stale_days=age))
+    if len(figures) > MAX_FIGURES:
+        parts.append(More(len(figures) - MAX_FIGURES, "type /figure to search them all"))
+    return parts
+
+
+def _followup_cards(desk: Desk, states: Sequence[FollowUpState], today: date) -> list[Part]:
+    open_states = [s for s in states if s.is_open]
+    if not open_states:
+        return [Note("No open follow-ups.")]
+    parts: list[Part] = []
+    for state in open_states[:MAX_FOLLOWUPS]:
+        source = desk.sources.get(state.item.source) if state.item.source else None
+        parts.append(FollowUpCard(state, source, age_days=state.age_days(today)))
+    if len(open_states) > MAX_FOLLOWUPS:
+        parts.append(More(len(open_states) - MAX_FOLLOWUPS, "type /followups all"))
+    return parts
+
+
+def _reminder_lines(desk: Desk, next_runs: Mapping[str, datetime]) -> list[Part]:
+    if not next_runs:
+        return [Note("No reminder posts are scheduled in this process.")]
+    zone = ZoneInfo(desk.newsroom.timezone)
+    upcoming = sorted(next_runs.items(), key=lambda item: item[1])[:MAX_REMINDERS]
+    channels = {r.id: r.channel for r in desk.reminders}
+    return [
+        Note(f"{when.astimezone(zone):%a %d %b %H:%M %Z}: {rid} in {channels.get(rid, '?')}")
+        for rid, when in upcoming
+    ]
+
+
+def home_reply(
+    desk: Desk,
+    states: Sequence[FollowUpState],
+    next_runs: Mapping[str, datetime],
+    today: date,
+) -> Reply:
+    """Everything the Home tab shows, as reply parts."""
+    parts: list[Part] = [
+        Heading(desk.newsroom.name),
+        Heading("Key figures"),
+        *_figure_cards(desk, today),
+        Heading("Open follow-ups"),
+        *_followup_cards(desk, states, today),
+        Heading("Next reminder posts"),
+        *_reminder_lines(desk, next_runs),
+    ]
+    return Reply(
+        tuple(parts), text=f"{desk.newsroom.name}: key figures and follow-ups", shareable=False
+    )
+
+
+def home_view(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "home", "blocks": blocks[:100]}

@@ -1,0 +1,341 @@
+"""Bolt listeners: plain functions with Bolt's injected arguments, registered in app.py.
+
+Replies to commands are built before ``ack`` and returned in the HTTP response itself;
+anything that calls Slack (views.open, views.publish, response_url) runs after ``ack``
+as a Bolt lazy listener, wrapped by :func:`after_ack` so a failure is logged with its
+traceback and the user is told.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.desk.model import Action, FollowUpEvent, FollowUpState, followup_states
+from bot.replies.reply import Reply
+from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
+from bot.slack.home import home_reply, home_view
+from bot.slack.modals import NOTE_BLOCK, read_resolution, resolve_modal
+from bot.slack.services import Blocks, Services, services_of
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = ("/facts", "/quote", "/figure", "/followups", "/source")
+SHARE_ACTION = "share_reply"
+RESOLVE_ACTION = "followup_resolve"
+REOPEN_ACTION = "followup_reopen"
+SNOOZE_ACTIONS = {
+    "followup_snooze_1d": timedelta(days=1),
+    "followup_snooze_1w": timedelta(weeks=1),
+}
+FOLLOWUP_ACTIONS = (RESOLVE_ACTION, REOPEN_ACTION, *SNOOZE_ACTIONS)
+# Sub-commands that change something: a Share button must never replay them.
+CHANGING_SUBCOMMANDS = frozenset({"add", "resolve", "snooze", "reopen"})
+EDITORS_ONLY = (
+    "Only the desk's editors can change follow-ups. Ask an editor, or type "
+    "`/followups list` to see where things stand."
+)
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters, so a title can never ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def reply_message(reply: Reply, render: Callable[[Reply], Blocks]) -> dict[str, Any]:
+    return {"text": reply.text, "blocks": render(reply), "response_type": reply.visibility}
+
+
+def post_to_response_url(url: str | None, message: dict[str, Any]) -> bool:
+    """True when Slack accepted the message; False (logged) when it did not."""
+    if not url:
+        return False
+    webhook = WebhookClient(url, timeout=API_TIMEOUT_SECONDS, retry_handlers=retry_handlers())
+    try:
+        response = webhook.send_dict(message)
+    except OSError as error:  # URLError, connection reset, timeout
+        logger.warning("response_url post failed: %s", type(error).__name__)
+        return False
+    if response.status_code != 200:
+        logger.warning(
+            "response_url post refused: HTTP %s %s", response.status_code, response.body[:100]
+        )
+        return False
+    return True
+
+
+def find_state(services: Services, followup_id: str, now: datetime) -> FollowUpState | None:
+    states = followup_states(services.desk, services.book, now)
+    return next((s for s in states if s.item.id == followup_id), None)
+
+
+def user_of(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str(user.get("id", "")) if isinstance(user, dict) else ""
+
+
+def from_home(body: dict[str, Any]) -> bool:
+    return (body.get("container") or {}).get("type") == "view" or body.get("view", {}).get(
+        "type"
+    ) == "home"
+
+
+def publish_home(client: WebClient, services: Services, user: str, notice: str = "") -> None:
+    now = services.clock()
+    states = followup_states(services.desk, services.book, now)
+    reply = home_reply(services.desk, states, services.next_runs(), now.date())
+    blocks = services.render(reply)
+    if notice:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": notice}}, *blocks]
+    client.views_publish(user_id=user, view=home_view(blocks))
+
+
+def tell(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
+    """A short private message where the user clicked: the message's thread, or Home."""
+    if from_home(body) or not body.get("response_url"):
+        publish_home(client, services, user_of(body), notice=text)
+        return
+    post_to_response_url(
+        body.get("response_url"),
+        {"text": text, "response_type": "ephemeral", "replace_original": False},
+    )
+
+
+def after_ack(func: Callable[..., None]) -> Callable[..., None]:
+    """Bolt logs a failing lazy listener in one line without a traceback and tells nobody."""
+
+    @functools.wraps(func)
+    def run(**kwargs: Any) -> None:
+        try:
+            func(**kwargs)
+        except Exception:
+            ref = reference_id()
+            logger.exception("%s failed (ref %s)", func.__name__, ref)
+            body = kwargs.get("body") or {}
+            post_to_response_url(
+                body.get("response_url"),
+                {"text": apology(ref), "response_type": "ephemeral", "replace_original": False},
+            )
+
+    return run
+
+
+def reference_id() -> str:
+    import secrets
+
+    return secrets.token_hex(4)
+
+
+def apology(ref: str) -> str:
+    return f"Sorry, something went wrong on our side (reference `{ref}`). Please try again."
+
+
+# --- slash commands -----------------------------------------------------------------------
+
+
+def answer_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """Every slash command: the router's reply, returned in the acknowledgement itself."""
+    services = services_of(context)
+    reply = services.router.handle(
+        str(command.get("command", "")),
+        str(command.get("text") or ""),
+        str(command.get("user_id", "")),
+        services.clock(),
+    )
+    ack(**reply_message(reply, services.render))
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+# --- Share in channel ---------------------------------------------------------------------
+
+
+def read_share_value(value: object) -> tuple[str, str] | None:
+    """The command and query a Share button replays, if they are ones it may replay."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    command, query = data.get("c"), data.get("q", "")
+    if command not in COMMANDS or not isinstance(query, str):
+        return None
+    words = query.split()
+    if command == "/followups" and words and words[0].lower() in CHANGING_SUBCOMMANDS:
+        return None
+    return command, query
+
+
+def shared_by(user: str) -> dict[str, Any]:
+    mention = f"<@{user}>" if _USER_ID.match(user) else escape(user)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": f"shared by {mention}"}]}
+
+
+@after_ack
+def share_reply(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services = services_of(context)
+    user = user_of(body)
+    request = read_share_value(action.get("value"))
+    if request is None:
+        tell(body, client, services, "That Share button no longer works: run the command again.")
+        return
+    reply = services.router.handle(request[0], request[1], user, services.clock())
+    if not reply.ok:
+        tell(body, client, services, reply.text)
+        return
+    shared = replace(reply, visibility="in_channel", shareable=False)
+    message = {
+        "text": shared.text,
+        "blocks": [*services.render(shared), shared_by(user)],
+        "response_type": "in_channel",
+        "replace_original": False,
+    }
+    if not post_to_response_url(body.get("response_url"), message):
+        tell_share_failed(body, client, user)
+
+
+def tell_share_failed(body: dict[str, Any], client: WebClient, user: str) -> None:
+    """The response_url refused the share: say so through the Web API instead."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    text = (
+        "I couldn't share that in the channel: Slack didn't accept it. "
+        "Run the command again and press *Share in channel* once more."
+    )
+    try:
+        client.chat_postEphemeral(channel=str(channel or ""), user=user, text=text)
+    except (SlackApiError, OSError) as error:
+        logger.warning("could not tell %s that a share failed: %s", user, error)
+
+
+# --- follow-up buttons --------------------------------------------------------------------
+
+
+def change_event(action_id: str, followup_id: str, user: str, now: datetime) -> FollowUpEvent:
+    if action_id in SNOOZE_ACTIONS:
+        until = now + SNOOZE_ACTIONS[action_id]
+        return FollowUpEvent(followup_id, Action.SNOOZED, user, now, until=until)
+    return FollowUpEvent(followup_id, Action.REOPENED, user, now)
+
+
+def confirmation(event: FollowUpEvent, state: FollowUpState) -> str:
+    title = escape(state.item.title)
+    if event.action is Action.SNOOZED and event.until is not None:
+        return f"Snoozed *{title}* until {event.until:%a %d %b %H:%M} UTC."
+    return f"Reopened *{title}*."
+
+
+@after_ack
+def followup_button(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Resolve opens the modal; Snooze and Reopen record the change and confirm it."""
+    services = services_of(context)
+    user, followup_id = user_of(body), str(action.get("value") or "")
+    action_id = str(action.get("action_id", ""))
+    if not services.may_edit(user):
+        tell(body, client, services, EDITORS_ONLY)
+        return
+    now = services.clock()
+    state = find_state(services, followup_id, now)
+    if state is None or action_id not in FOLLOWUP_ACTIONS:
+        tell(
+            body,
+            client,
+            services,
+            f"There is no follow-up `{escape(followup_id[:80])}`. "
+            "Type `/followups list` to see their ids.",
+        )
+        return
+    if action_id == RESOLVE_ACTION:
+        client.views_open(
+            trigger_id=body.get("trigger_id"), view=resolve_modal(state.item.id, state.item.title)
+        )
+        return
+    event = change_event(action_id, state.item.id, user, now)
+    services.book.record(event)
+    show_change(body, client, services, confirmation(event, state))
+
+
+def show_change(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
+    """Home is republished; a message is redrawn from its Share button, or confirmed."""
+    if from_home(body):
+        publish_home(client, services, user_of(body), notice=text)
+        return
+    replay = read_share_value(_share_value_in(body.get("message") or {}))
+    if replay is not None:
+        reply = services.router.handle(replay[0], replay[1], user_of(body), services.clock())
+        message = {**reply_message(reply, services.render), "replace_original": True}
+        if post_to_response_url(body.get("response_url"), message):
+            return
+    tell(body, client, services, text)
+
+
+def _share_value_in(message: dict[str, Any]) -> str | None:
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or [] if isinstance(block, dict) else []:
+            if isinstance(element, dict) and element.get("action_id") == SHARE_ACTION:
+                value = element.get("value")
+                return value if isinstance(value, str) else None
+    return None
+
+
+# --- the Resolve modal --------------------------------------------------------------------
+
+
+def submit_resolution(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """Checked again here: a forged submission must change nothing."""
+    services = services_of(context)
+    user = user_of(body)
+    if not services.may_edit(user):
+        ack(response_action="errors", errors={NOTE_BLOCK: EDITORS_ONLY})
+        return
+    now = services.clock()
+    state = find_state(services, str(view.get("private_metadata", "")), now)
+    if state is None:
+        ack(
+            response_action="errors",
+            errors={NOTE_BLOCK: "This follow-up no longer exists: close this and try again."},
+        )
+        return
+    resolution = read_resolution(view)
+    if isinstance(resolution, dict):
+        ack(response_action="errors", errors=resolution)
+        return
+    services.book.record(
+        FollowUpEvent(state.item.id, Action.RESOLVED, user, now, resolution.note, resolution.link)
+    )
+    ack()
+
+
+# --- App Home -----------------------------------------------------------------------------
+
+
+@after_ack
+def open_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(client, services_of(context), str(event.get("user", "")))

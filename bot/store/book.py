@@ -1,0 +1,89 @@
+"""SqlBook: the FollowUpBook kept in the database (bot.desk.model.FollowUpBook).
+
+Curated follow-ups live in facts.yaml; only their events are stored here, so a redeploy with a
+new facts.yaml keeps every resolve, snooze and reopen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from bot.desk.model import Action, FollowUp, FollowUpEvent
+from bot.store.schema import added_followups, followup_events
+
+ADDED_PREFIX = "added-"
+
+
+class SqlBook:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def added_followups(self) -> list[FollowUp]:
+        query = select(added_followups).order_by(added_followups.c.seq)
+        with self._engine.connect() as connection:
+            return [_followup(row._mapping) for row in connection.execute(query)]
+
+    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
+        """Create the follow-up and its ``added`` event in one transaction."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                insert(added_followups).values(
+                    title=title, added_by=user, asked=at.date(), created_at=at
+                )
+            )
+            seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
+            assert isinstance(seq, int)
+            item = FollowUp(id=f"{ADDED_PREFIX}{seq}", title=title, asked=at.date(), added_by=user)
+            connection.execute(
+                insert(followup_events).values(
+                    _event_row(FollowUpEvent(item.id, Action.ADDED, user, at))
+                )
+            )
+        return item
+
+    def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
+        query = select(followup_events).order_by(followup_events.c.at, followup_events.c.seq)
+        if followup_id is not None:
+            query = query.where(followup_events.c.followup_id == followup_id)
+        with self._engine.connect() as connection:
+            return [_event(row._mapping) for row in connection.execute(query)]
+
+    def record(self, event: FollowUpEvent) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(insert(followup_events).values(_event_row(event)))
+
+
+def _followup(row: Any) -> FollowUp:
+    return FollowUp(
+        id=f"{ADDED_PREFIX}{row['seq']}",
+        title=row["title"],
+        asked=row["asked"],
+        added_by=row["added_by"],
+    )
+
+
+def _event_row(event: FollowUpEvent) -> dict[str, Any]:
+    return {
+        "followup_id": event.followup_id,
+        "action": event.action.value,
+        "user_id": event.user,
+        "at": event.at,
+        "note": event.note,
+        "link": event.link,
+        "until": event.until,
+    }
+
+
+def _event(row: Any) -> FollowUpEvent:
+    return FollowUpEvent(
+        followup_id=row["followup_id"],
+        action=Action(row["action"]),
+        user=row["user_id"],
+        at=row["at"],
+        note=row["note"],
+        link=row["link"],
+        until=row["until"],
+    )

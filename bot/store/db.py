@@ -1,0 +1,125 @@
+"""The database: one engine for SQLite or PostgreSQL, the schema, and the two stores on it.
+
+SQLite is shared by several processes and scheduler threads, so every connection turns on WAL
+(readers never block the writer) and a busy timeout (a writer waits for the lock instead of
+failing with "database is locked"). PostgreSQL connections are pre-pinged, because a PaaS
+database restarts and drops idle connections.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from bot.config import redact_url
+from bot.store.book import SqlBook
+from bot.store.ledger import Ledger
+from bot.store.schema import metadata
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 5
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used; the message names the redacted URL and what to check."""
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = redact_url(url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise DatabaseError(
+                f"DATABASE_URL={self.url!r} is not a database URL: use sqlite:///newsbot.db "
+                "or postgresql://user:password@host:5432/name"
+            ) from None
+        self._password = parsed.password
+        self.kind = parsed.get_backend_name()
+        if self.kind not in {"sqlite", "postgresql"}:
+            raise DatabaseError(
+                f"DATABASE_URL={self.url!r}: only sqlite:/// and postgresql:// are supported"
+            )
+        try:
+            self.engine: Engine = self._create_engine(url)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise DatabaseError(f"DATABASE_URL={self.url!r}: {self._reason(exc)}") from None
+
+    def _create_engine(self, url: str) -> Engine:
+        if self.kind == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+
+    def create_schema(self) -> None:
+        """Create missing tables; safe to call from every process at every start."""
+        try:
+            metadata.create_all(self.engine, checkfirst=True)
+        except SQLAlchemyError as exc:
+            if _is_duplicate_race(exc):
+                # Two processes started at once and the other one created it first.
+                metadata.create_all(self.engine, checkfirst=True)
+                return
+            raise DatabaseError(self._unreachable(exc)) from None
+
+    def ping(self) -> bool:
+        """True when a trivial query answers; never raises (for /healthz)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # /healthz must answer whatever the driver throws
+            log.warning("database ping failed: %s", self.url)
+            return False
+        return True
+
+    def book(self) -> SqlBook:
+        return SqlBook(self.engine)
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def _reason(self, exc: BaseException) -> str:
+        """The driver's first line, with the password removed should a driver echo it."""
+        cause: BaseException = getattr(exc, "orig", None) or exc
+        lines = str(cause).strip().splitlines()
+        reason = lines[0] if lines else type(cause).__name__
+        if self._password:
+            reason = reason.replace(self._password, "***")
+        return reason
+
+    def _unreachable(self, exc: BaseException) -> str:
+        if self.kind == "sqlite":
+            hint = "check that the file's directory exists and is writable"
+        else:
+            hint = (
+                "check DATABASE_URL, that the server is running, and that it accepts "
+                "connections from this host with these credentials"
+            )
+        return f"cannot use the database at {self.url}: {self._reason(exc)}; {hint}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _is_duplicate_race(exc: SQLAlchemyError) -> bool:
+    text_ = str(getattr(exc, "orig", exc))
+    return "already exists" in text_ or "duplicate key" in text_

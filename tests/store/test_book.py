@@ -1,0 +1,102 @@
+"""SqlBook keeps follow-ups and their history, and behaves like MemoryBook (the protocol)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.desk.model import (
+    Action,
+    Desk,
+    FollowUp,
+    FollowUpBook,
+    FollowUpEvent,
+    Newsroom,
+    Status,
+    followup_states,
+)
+from bot.store.db import Database
+from bot.store.memory import MemoryBook
+from tests.store.databases import BACKENDS, empty_database_url
+
+MONDAY = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+CURATED = FollowUp(id="white-house-response", title="White House response", asked=date(2021, 1, 14))
+DESK = Desk(Newsroom("Desk"), {}, (), (CURATED,), ())
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+def book(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FollowUpBook]:
+    if request.param == "memory":
+        yield MemoryBook()
+        return
+    with empty_database_url(request.param, request, tmp_path) as url:
+        database = Database(url)
+        database.create_schema()
+        yield database.book()
+        database.dispose()
+
+
+def test_added_follow_ups_get_stable_ids_in_order(book: FollowUpBook) -> None:
+    first = book.add_followup("Ask ICE for the new count", "U1", MONDAY)
+    second = book.add_followup("Call the steering committee", "U2", MONDAY + timedelta(hours=1))
+    assert (first.id, second.id) == ("added-1", "added-2")
+    assert [f.title for f in book.added_followups()] == [
+        "Ask ICE for the new count",
+        "Call the steering committee",
+    ]
+    assert book.added_followups()[1].added_by == "U2"
+    assert book.added_followups()[0].asked == date(2026, 3, 9)
+    assert [e.action for e in book.events("added-1")] == [Action.ADDED]
+
+
+def test_status_folds_from_the_recorded_history(book: FollowUpBook) -> None:
+    book.record(
+        FollowUpEvent(CURATED.id, Action.SNOOZED, "U1", MONDAY, until=MONDAY + timedelta(days=1))
+    )
+    book.record(
+        FollowUpEvent(
+            CURATED.id,
+            Action.RESOLVED,
+            "U2",
+            MONDAY + timedelta(hours=2),
+            note="Declined",
+            link="https://example.org/x",
+        )
+    )
+    (state,) = followup_states(DESK, book, MONDAY + timedelta(hours=3))
+    assert state.status is Status.RESOLVED
+    assert state.resolution is not None
+    assert (state.resolution.user, state.resolution.note, state.resolution.link) == (
+        "U2",
+        "Declined",
+        "https://example.org/x",
+    )
+    assert [e.action for e in book.events(CURATED.id)] == [Action.SNOOZED, Action.RESOLVED]
+    assert book.events("someone-else") == []
+
+
+def test_a_snooze_keeps_its_end_time(book: FollowUpBook) -> None:
+    until = MONDAY + timedelta(days=7)
+    book.record(FollowUpEvent(CURATED.id, Action.SNOOZED, "U1", MONDAY, until=until))
+    (state,) = followup_states(DESK, book, MONDAY + timedelta(days=1))
+    assert (state.status, state.snoozed_until) == (Status.SNOOZED, until)
+    (later,) = followup_states(DESK, book, until + timedelta(seconds=1))
+    assert later.status is Status.OPEN
+
+
+def test_follow_ups_and_history_survive_a_restart(database_url: str) -> None:
+    first = Database(database_url)
+    first.create_schema()
+    item = first.book().add_followup("Ask DHS", "U1", MONDAY)
+    first.book().record(FollowUpEvent(item.id, Action.RESOLVED, "U1", MONDAY + timedelta(hours=1)))
+    first.dispose()
+
+    again = Database(database_url)
+    again.create_schema()  # every start calls it; it must not lose anything
+    assert [f.id for f in again.book().added_followups()] == ["added-1"]
+    assert [e.action for e in again.book().events("added-1")] == [Action.ADDED, Action.RESOLVED]
+    assert again.book().add_followup("Ask HHS", "U2", MONDAY).id == "added-2"
+    again.dispose()

@@ -1,0 +1,68 @@
+"""Database: start-up errors a user can cause, health, and SQLite's sharing settings."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import normalize_database_url
+from bot.store.db import Database, DatabaseError
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_server_is_a_clear_error_without_the_password() -> None:
+    url = normalize_database_url(f"postgres://newsbot:s3cret-pw@127.0.0.1:{closed_port()}/news")
+    database = Database(url)
+    with pytest.raises(DatabaseError) as caught:
+        database.create_schema()
+    message = str(caught.value)
+    assert "s3cret-pw" not in message
+    assert "newsbot:***@127.0.0.1" in message
+    assert "check DATABASE_URL, that the server is running" in message
+    assert database.ping() is False
+
+
+def test_a_sqlite_file_in_a_missing_directory_says_what_to_check(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'no-such-dir' / 'newsbot.db'}")
+    with pytest.raises(DatabaseError, match="directory exists and is writable"):
+        database.create_schema()
+
+
+@pytest.mark.parametrize("url", ["newsbot.db", "mysql://u:p@host/db"])
+def test_an_unsupported_url_is_refused_at_once(url: str) -> None:
+    with pytest.raises(DatabaseError, match="DATABASE_URL"):
+        Database(url)
+
+
+def test_schema_creation_is_idempotent_and_the_database_answers(database: Database) -> None:
+    database.create_schema()
+    database.create_schema()
+    assert database.ping() is True
+    assert database.kind in {"sqlite", "postgresql"}
+
+
+def test_sqlite_is_shared_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'newsbot.db'}")
+    database.create_schema()
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    assert database.kind == "sqlite"
+    database.dispose()
+
+
+@pytest.mark.postgres
+def test_the_paas_form_of_a_postgres_url_is_accepted(postgres_url: str) -> None:
+    paas = postgres_url.replace("postgresql://", "postgres://", 1)
+    database = Database(normalize_database_url(paas))
+    assert database.kind == "postgresql"
+    assert database.ping() is True
+    database.dispose()
