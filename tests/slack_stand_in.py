@@ -72,7 +72,9 @@ class SlackStandIn:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -157,7 +159,9 @@ class SlackStandIn:
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = str(fault.retry_after)
-                body = fault.body if fault.body is not None else {"ok": False, "error": "fatal_error"}
+                body = (
+                    fault.body if fault.body is not None else {"ok": False, "error": "fatal_error"}
+                )
                 if fault.status == 429 and fault.body is None:
                     body = {"ok": False, "error": "ratelimited"}
                 _send(request, fault.status, body, headers)

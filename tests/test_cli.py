@@ -71,7 +71,7 @@ def test_console_follow_up_life_cycle_persists_in_the_database(db: dict[str, str
     ("line", "expected"),
     [
         ("/facts 545", "At least 545 parents"),
-        ("/quote cruelty", "Democratic chairs of the House Oversight and Judiciary Committees"),
+        ("/quote cruelty", "Democratic chairs on the House Oversight and Judiciary Committees"),
         ("/followups", "The White House did not immediately respond to a request for comment."),
     ],
 )

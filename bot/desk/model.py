@@ -166,7 +166,7 @@ class Desk:
         return next((f for f in self.followups if f.id == followup_id), None)
 
     def counts(self) -> dict[str, int]:
-        counts = {kind: 0 for kind in FACT_KINDS}
+        counts: dict[str, int] = dict.fromkeys(FACT_KINDS, 0)
         for f in self.facts:
             counts[f.kind] += 1
         return {

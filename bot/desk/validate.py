@@ -67,6 +67,7 @@ class DeskChecker(NodeReader):
         super().__init__(label)
         self.read_source = read_source
         self.sources: dict[str, Source] = {}
+        self.source_ids: set[str] = set()  # declared, valid or not: no cascade of errors
         self.item_ids: dict[str, int] = {}  # fact and follow-up ids -> line first seen
 
     def desk(self, root: yaml.Node, path: Path) -> Desk | None:
@@ -147,9 +148,11 @@ class DeskChecker(NodeReader):
         if fields is None:
             return None
         source_id = self.ident(fields, key)
-        if source_id is not None and source_id in self.sources:
+        if source_id is not None and source_id in self.source_ids:
             self.problem(fields["id"], f"{key}.id", f"duplicate source id {source_id!r}")
             source_id = None
+        elif source_id is not None:
+            self.source_ids.add(source_id)
         title = self.scalar(fields, "title", key, required=True)
         publisher = self.scalar(fields, "publisher", key, required=True)
         published = self.parsed(fields, "published", key, iso_date, DATE_WANTED, True)
@@ -251,14 +254,14 @@ class DeskChecker(NodeReader):
         """The quote, checked verbatim against its source; a miss names the closest passage."""
         quote = self.scalar(fields, "quote", key, required=True)
         source_id = self.scalar(fields, "source", key, required=True)
-        if source_id is not None and source_id not in self.sources:
-            known = list(self.sources)
+        if source_id is not None and source_id not in self.source_ids:
+            known = sorted(self.source_ids)
             message = f"unknown source {source_id!r}{suggest(source_id, known)}"
             hint = f"sources: {', '.join(known) or '(none valid)'}"
             self.problem(fields["source"], f"{key}.source", message, hint)
             return None
-        if quote is None or source_id is None:
-            return None
+        if quote is None or source_id is None or source_id not in self.sources:
+            return None  # a source with problems of its own: they are reported there
         source = self.sources[source_id]
         index = provenance.index_source(source.text)
         if provenance.locate_normalized(provenance.fragments(quote), index) is None:

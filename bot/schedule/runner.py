@@ -112,7 +112,8 @@ class ReminderScheduler:
 
     def shutdown(self, timeout: float = 8.0) -> bool:
         """Stop waking up, finish and record the delivery in flight; True if it finished."""
-        self._scheduler.shutdown(wait=False)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         with self._cond:
             self._stopping = True
             self._cond.notify_all()

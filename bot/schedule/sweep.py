@@ -103,17 +103,14 @@ def sweep(
     catchup: timedelta,
     owner: str,
     *,
-    only: str | None = None,
     lease: timedelta = DEFAULT_LEASE,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SweepReport:
-    """Post what is due at ``now`` (one reminder with ``only``); stop early if asked to."""
+    """Post what is due at ``now``; ``should_stop`` is asked between occurrences."""
     ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup)
     report = SweepReport()
     for reminder in desk.reminders:
-        if only is not None and reminder.id != only:
-            continue
         due = due_occurrences(reminder, now, catchup)
         if not due:
             continue

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +26,7 @@ NY = ZoneInfo("America/New_York")
 MONDAY_9_00_20 = datetime(2026, 3, 9, 9, 0, 20, tzinfo=NY)
 SATURDAY_9_00_20 = datetime(2026, 3, 14, 9, 0, 20, tzinfo=NY)
 REMINDER_ID = "weekday-key-figures"
+SCHEDULED = datetime(2026, 3, 9, 9, 0, tzinfo=NY).astimezone(UTC)  # Monday's occurrence
 
 
 @cache
@@ -48,3 +51,13 @@ def retrying_client(api_url: str, timeout: float = 5) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
         ],
     )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for something the stand-in does on its own thread (an event, not a clock)."""
+    checked = threading.Event()
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        checked.wait(0.01)
+    raise AssertionError("the stand-in never got there")

@@ -8,8 +8,14 @@ from datetime import UTC, datetime, timedelta
 from bot.config import Settings
 from bot.schedule.runner import ReminderScheduler, start_scheduler
 from bot.store.db import Database
-from tests.schedule.helpers import MONDAY_9_00_20, REMINDER_ID, retrying_client, shipped_desk
-from tests.schedule.test_sweep import SCHEDULED, wait_for
+from tests.schedule.helpers import (
+    MONDAY_9_00_20,
+    REMINDER_ID,
+    SCHEDULED,
+    retrying_client,
+    shipped_desk,
+    wait_for,
+)
 from tests.slack_stand_in import Fault, SlackStandIn
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,15 @@ from tests.schedule.helpers import (
     NY,
     REMINDER_ID,
     SATURDAY_9_00_20,
+    SCHEDULED,
     retrying_client,
     shipped_desk,
+    wait_for,
     with_reminders,
 )
 from tests.slack_stand_in import Fault, SlackStandIn
 
 CATCHUP = timedelta(hours=6)
-SCHEDULED = datetime(2026, 3, 9, 9, 0, tzinfo=NY).astimezone(UTC)
 
 
 def run(
@@ -277,13 +277,3 @@ def test_a_miss_beyond_the_catchup_window_is_skipped_once(
     ]
     assert run(database, slack, seven_hours_late + timedelta(minutes=1)).outcomes == []
     assert posts(slack) == []
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait for something the stand-in does on its own thread (an event, not a clock)."""
-    checked = threading.Event()
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        checked.wait(0.01)
-    raise AssertionError("the stand-in never got there")
