@@ -8,6 +8,7 @@ owns everything before it: file size, encoding, tabs, YAML syntax and aliases.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -146,7 +147,9 @@ def _read_source(
     base_dir: Path, file: str, texts: dict[Path, tuple[str | None, Problem | None]]
 ) -> tuple[str | None, str | None, str | None]:
     """A source's text, or (None, message, hint): relative to facts.yaml, inside its folder."""
-    target = (base_dir / file).resolve()
+    # Lexically, not resolved: the YAML may not climb out with "..", but a folder the
+    # operator symlinked in (a shared seeds/ directory) is theirs to place.
+    target = Path(os.path.normpath(base_dir / file))
     if Path(file).is_absolute() or not target.is_relative_to(base_dir):
         return None, f"{file!r} is outside the folder of the facts file", "use e.g. seeds/x.txt"
     if target not in texts:

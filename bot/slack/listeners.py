@@ -12,7 +12,9 @@ import functools
 import json
 import logging
 import re
+import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +49,8 @@ EDITORS_ONLY = (
     "`/followups list` to see where things stand."
 )
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+# Set by the transports (bot.web, bot.server) around each Slack request they hand to Bolt.
+REQUEST_ID: ContextVar[str | None] = ContextVar("newsbot_request_id", default=None)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -136,8 +140,11 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def reference_id() -> str:
-    import secrets
+    """The id of the request being handled (so the apology matches its log line), or a new one."""
+    return REQUEST_ID.get() or new_request_id()
 
+
+def new_request_id() -> str:
     return secrets.token_hex(4)
 
 
