@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +21,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Settings
+from bot.slack.listeners import REQUEST_ID, new_request_id
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -32,6 +33,8 @@ HEALTH_PATH = "/healthz"
 # Slack's payloads are a few KB; a large body is not from Slack and is not read.
 MAX_BODY_BYTES = 64 * 1024
 MAX_CLOCK_SKEW_SECONDS = 5 * 60  # Slack's rule against replayed requests
+MAX_LOGGED_QUERY = 200  # a query is a few words; a pasted paragraph is not log material
+MAX_LOGGED_NAME = 100
 Health = Callable[[], tuple[int, dict[str, Any]]]
 _REASONS = {
     200: "OK",
@@ -45,26 +48,32 @@ _REASONS = {
 }
 
 
-def malformed_reason(body: str, content_type: str) -> str | None:
-    """Why Bolt could not handle this signed body, or None when it can.
+def parse_slack_body(body: str, content_type: str) -> dict[str, Any] | str:
+    """The payload of a signed body as Bolt will see it, or why Bolt could not handle it.
 
     Mirrors Bolt's own parsing (slack_bolt.request.internals.parse_body) so that every body
     let through parses the same way there.
     """
     if content_type == "application/json" or body.startswith("{"):
-        return _json_object_reason(body, "body")
+        return _json_object(body, "body")
     try:
         fields = dict(parse_qsl(body, keep_blank_values=True, strict_parsing=True))
     except ValueError:
         return "the body is not form-encoded"
     if "payload" in fields:
-        return _json_object_reason(fields["payload"], "payload")
+        return _json_object(fields["payload"], "payload")
     if "command" in fields:
         missing = [k for k in ("command", "text", "user_id") if k not in fields]
-        return f"the slash command has no {', '.join(missing)}" if missing else None
+        return f"the slash command has no {', '.join(missing)}" if missing else dict(fields)
     if fields.get("ssl_check") == "1":
-        return None
+        return {"type": "ssl_check"}
     return "the form is neither a slash command nor an interaction payload"
+
+
+def malformed_reason(body: str, content_type: str) -> str | None:
+    """Why Bolt could not handle this signed body, or None when it can."""
+    parsed = parse_slack_body(body, content_type)
+    return parsed if isinstance(parsed, str) else None
 
 
 def signature_ok(secret: str, raw: bytes, timestamp: str, signature: str, now: float) -> bool:
@@ -81,14 +90,14 @@ def signature_ok(secret: str, raw: bytes, timestamp: str, signature: str, now: f
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
-def _json_object_reason(text: str, what: str) -> str | None:
+def _json_object(text: str, what: str) -> dict[str, Any] | str:
     try:
         data = json.loads(text)
     except ValueError:
         return f"the {what} is not JSON"
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return f"the {what} is not a Slack payload (no type)"
-    return None
+    return data
 
 
 def make_wsgi_app(settings: Settings, app: App, health: Health) -> WSGIApplication:
@@ -118,6 +127,39 @@ def _slack_request(
     secret: str,
     bolt: SlackRequestHandler,
 ) -> Iterable[bytes]:
+    """One Slack request through Bolt, logged in one line whatever the outcome."""
+    started = time.perf_counter()
+    request_id = new_request_id()
+    statuses: list[int] = []
+
+    def recording_start_response(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+        statuses.append(int(status.split(" ", 1)[0]))
+        return start_response(status, headers, *exc)
+
+    payload: dict[str, Any] = {}
+    token = REQUEST_ID.set(request_id)
+    try:
+        return _verified_request(environ, recording_start_response, secret, bolt, payload)
+    finally:
+        REQUEST_ID.reset(token)
+        log_slack_request(
+            request_id,
+            "http",
+            payload,
+            statuses[-1] if statuses else 500,
+            time.perf_counter() - started,
+            retry=str(environ.get("HTTP_X_SLACK_RETRY_NUM", "")),
+        )
+
+
+def _verified_request(
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    secret: str,
+    bolt: SlackRequestHandler,
+    payload: dict[str, Any],
+) -> Iterable[bytes]:
+    """Checks, then Bolt; fills ``payload`` once the request is known to come from Slack."""
     length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
     if not length_text.isdigit():
         return _send(start_response, 411, {"error": "Content-Length required"})
@@ -133,13 +175,93 @@ def _slack_request(
     except UnicodeDecodeError:
         return _send(start_response, 400, {"error": "the body is not UTF-8"})
     content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
-    reason = malformed_reason(body, content_type)
-    if reason is not None:
-        logger.warning("refused a signed but malformed request: %s", reason)
-        return _send(start_response, 400, {"error": reason})
+    parsed = parse_slack_body(body, content_type)
+    if isinstance(parsed, str):
+        logger.warning("refused a signed but malformed request: %s", parsed)
+        return _send(start_response, 400, {"error": parsed})
+    payload.update(parsed)
     # Bolt reads the body again and checks the signature itself too.
     forwarded = {**environ, "wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw))}
     return bolt(forwarded, start_response)
+
+
+# --- the request log ----------------------------------------------------------------------
+
+
+def describe_request(payload: Mapping[str, Any]) -> dict[str, str]:
+    """What a Slack request asked for, for the log.
+
+    Only named fields are picked: never the legacy verification token, a response_url (it
+    lets anyone post to the channel for 30 minutes), a trigger id or a message body. The
+    query typed after a slash command is kept, since it is what an operator needs.
+    An empty payload means the request was refused before it was known to come from Slack.
+    """
+    if not payload:
+        return {"kind": "unverified", "command": "-"}
+    user, team = _who(payload)
+    described = {"kind": "slash_command" if "command" in payload else str(payload.get("type"))}
+    described["command"] = _what(payload)
+    if "command" in payload:
+        described["query"] = str(payload.get("text", ""))[:MAX_LOGGED_QUERY]
+    if user:
+        described["user"] = user
+    if team:
+        described["team"] = team
+    return {k: v[:MAX_LOGGED_NAME] if k != "query" else v for k, v in described.items()}
+
+
+def _what(payload: Mapping[str, Any]) -> str:
+    kind = payload.get("type")
+    if "command" in payload:
+        return str(payload["command"])
+    if kind == "block_actions":
+        actions = payload.get("actions") or []
+        return ",".join(str(a.get("action_id", "")) for a in actions if isinstance(a, dict))
+    if kind in {"view_submission", "view_closed"}:
+        return str(_mapping(payload.get("view")).get("callback_id", ""))
+    if kind in {"shortcut", "message_action"}:
+        return str(payload.get("callback_id", ""))
+    if kind == "event_callback":
+        return str(_mapping(payload.get("event")).get("type", ""))
+    return str(kind)
+
+
+def _who(payload: Mapping[str, Any]) -> tuple[str, str]:
+    """Slack IDs (not names) of the user and workspace: not secret, and needed to help someone."""
+    user = payload.get("user_id") or _mapping(payload.get("user")).get("id")
+    user = user or _mapping(payload.get("event")).get("user")
+    team = payload.get("team_id") or _mapping(payload.get("team")).get("id")
+    return str(user or ""), str(team or "")
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def log_slack_request(
+    request_id: str,
+    mode: str,
+    payload: Mapping[str, Any],
+    status: int,
+    seconds: float,
+    *,
+    retry: str = "",
+) -> None:
+    """One line per Slack request: id, what was asked, outcome and latency."""
+    described = describe_request(payload)
+    outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
+    fields: dict[str, Any] = {
+        "request_id": request_id,
+        "mode": mode,
+        **described,
+        "status": status,
+        "outcome": outcome,
+        "latency_ms": round(seconds * 1000, 1),
+    }
+    if retry:
+        fields["retry"] = retry
+    level = logging.ERROR if status >= 500 else logging.INFO
+    logger.log(level, "%s %s %s", described["command"], status, outcome, extra=fields)
 
 
 def _send(

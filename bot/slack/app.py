@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,7 @@ def build_app(
     render: Callable[[Reply], Blocks] = render_with_blocks_module,
     clock: Callable[[], datetime] = utc_now,
     next_runs: Callable[[], Mapping[str, datetime]] = no_reminders,
+    listener_executor: Executor | None = None,
 ) -> App:
     """A Bolt app that makes no Web API call until a listener needs one."""
     services = Services(settings, desk, store, router, render, clock, next_runs)
@@ -57,6 +59,8 @@ def build_app(
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
         name="newsbot",
+        # The caller's, so it can wait for work after ack when the process is told to stop.
+        listener_executor=listener_executor,
     )
     app.use(_services_middleware(services))
     if settings.team_id:

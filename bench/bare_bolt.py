@@ -1,0 +1,97 @@
+"""The baseline: a bare Bolt app that answers one slash command with an echo.
+
+Served through slack_bolt's WSGI adapter under gunicorn with the options ``newsbot serve``
+uses (gthread worker class, WEB_CONCURRENCY workers, WEB_THREADS threads, keep-alive 5 s),
+so the only difference the benchmark sees is the app.
+
+    BARE_BOLT_TUNED=1 python -m bench.bare_bolt    # process_before_response=True
+    python -m bench.bare_bolt                      # Bolt's defaults
+
+Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL (the Slack stand-in: with its
+defaults Bolt calls auth.test at construction and on the first request).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.server import STOP_TIMEOUT_SECONDS, WebOptions
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+
+def build_echo_app(token: str, secret: str, api_url: str, tuned: bool) -> App:
+    app = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=secret,
+        process_before_response=tuned,
+    )
+
+    @app.command("/facts")
+    def echo(ack: Ack, command: dict[str, Any]) -> None:
+        text = command.get("text", "")
+        ack(f"echo {text}")
+
+    return app
+
+
+def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
+    """The options bot.server.serve gives gunicorn (worker hooks aside)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": web.workers,
+        "worker_class": "gthread",
+        "threads": web.threads,
+        "graceful_timeout": int(STOP_TIMEOUT_SECONDS),
+        "timeout": 30,
+        "keepalive": 5,
+        "accesslog": None,
+        "loglevel": "info",
+        "proc_name": "bare-bolt",
+    }
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, load_app: Callable[[], WSGIApplication], options: dict[str, Any]):
+        self._load_app = load_app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApplication:
+        return self._load_app()
+
+
+def main() -> int:
+    env = os.environ
+    tuned = env.get("BARE_BOLT_TUNED") == "1"
+
+    def load_app() -> WSGIApplication:
+        app = build_echo_app(
+            env["SLACK_BOT_TOKEN"], env["SLACK_SIGNING_SECRET"], env["SLACK_API_URL"], tuned
+        )
+        handler = SlackRequestHandler(app, path="/slack/events")
+        return handler  # type: ignore[no-any-return]
+
+    options = gunicorn_options(WebOptions.from_env(env), "127.0.0.1", int(env.get("PORT", "0")))
+    try:
+        _Gunicorn(load_app, options).run()
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

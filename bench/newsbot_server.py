@@ -1,0 +1,33 @@
+"""``newsbot serve`` as the CLI runs it, bound to 127.0.0.1 on a free port.
+
+The same steps as ``bot.cli.run_server`` (settings from the environment, logging, the
+validated desk, ``bot.server.serve``) except the host: the CLI binds 0.0.0.0 for a
+platform's router, the benchmark needs loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bot.cli import load_or_report
+from bot.config import Settings
+from bot.logs import configure
+from bot.server import serve
+
+
+def main() -> int:
+    settings = Settings.from_env(os.environ)
+    configure(
+        settings.log_level,
+        settings.log_format,
+        secrets=(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token),
+    )
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    return serve(settings, desk, settings.port, host="127.0.0.1")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
