@@ -69,6 +69,7 @@ class DeskChecker(NodeReader):
         self.sources: dict[str, Source] = {}
         self.source_ids: set[str] = set()  # declared, valid or not: no cascade of errors
         self.item_ids: dict[str, int] = {}  # fact and follow-up ids -> line first seen
+        self.reminder_ids: set[str] = set()
 
     def desk(self, root: yaml.Node, path: Path) -> Desk | None:
         fields = self.mapping(root, "", ROOT_KEYS, ("version", "newsroom", "sources", "facts"))
@@ -308,6 +309,9 @@ class DeskChecker(NodeReader):
             return None
         before = len(self.problems)
         reminder_id = self.ident(fields, key)
+        if reminder_id in self.reminder_ids:
+            self.problem(fields["id"], f"{key}.id", f"duplicate reminder id {reminder_id!r}")
+        self.reminder_ids.add(reminder_id or "")
         channel = self.scalar(fields, "channel", key, required=True)
         tz = self.timezone(fields, key)
         cron = self.parsed(fields, "cron", key, crontab, "a five-field crontab", True)

@@ -45,10 +45,19 @@ def normalize_command(command: str) -> str:
     return name if name.startswith("/") else "/" + name
 
 
+# Bidirectional overrides, embeddings and isolates: echoed back in a reply, they would
+# reorder the text around them ("Trojan Source"), so a query could disguise what follows it.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
 def clean_text(text: str) -> str:
-    """What the user typed, capped, with control characters turned into spaces."""
+    """What the user typed, capped, with control and bidi characters turned into spaces."""
     capped = text[:MAX_TEXT_CHARS]
-    return "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in capped).strip()
+    return "".join(
+        " " if ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in _BIDI_CONTROLS else ch for ch in capped
+    ).strip()
 
 
 def as_utc(now: datetime) -> datetime:

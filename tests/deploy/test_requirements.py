@@ -58,7 +58,9 @@ def test_every_runtime_dependency_is_pinned_within_its_range() -> None:
     pins = pinned()
     for requirement in runtime_requirements():
         name = canonicalize_name(requirement.name)
-        assert name in pins, f"{requirement} is in pyproject.toml but not pinned in requirements.txt"
+        assert name in pins, (
+            f"{requirement} is in pyproject.toml but not pinned in requirements.txt"
+        )
         assert requirement.specifier.contains(pins[name], prereleases=True), (
             f"requirements.txt pins {name}=={pins[name]}, outside pyproject's {requirement}"
         )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.desk.load import FactsError, Problem, check_file, load_desk
 from bot.desk.model import AsOf
@@ -485,3 +488,47 @@ def test_problem_text_puts_the_hint_on_indented_lines() -> None:
     problem = Problem("facts.yaml", 3, 5, "facts[0].quote", "not verbatim", "one\ntwo")
     assert str(problem) == "facts.yaml:3:5: facts[0].quote: not verbatim\n    one\n    two"
     assert str(Problem("f.yaml", 1, 1, "", "empty")) == "f.yaml:1:1: empty"
+
+
+def test_a_symlinked_seeds_folder_is_the_operators_choice(tmp_path: Path) -> None:
+    (tmp_path / "seeds").symlink_to(FACTS.parent / "seeds")
+    (tmp_path / "facts.yaml").write_text(shipped_text(), encoding="utf-8")
+    assert check_file(tmp_path / "facts.yaml")[1] == []
+
+
+# --- nothing a user writes makes it crash ---------------------------------------------------
+
+_SHIPPED = shipped_text()
+
+
+def _check_never_raises(data: bytes) -> list[Problem]:
+    with tempfile.TemporaryDirectory() as folder:
+        facts = desk_folder(Path(folder), data)
+        desk, problems = check_file(facts)
+    assert (desk is None) == bool(problems)
+    assert all(p.line >= 1 and p.column >= 1 and p.message for p in problems)
+    return problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_give_problems_not_exceptions(data: bytes) -> None:
+    _check_never_raises(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(_SHIPPED) - 1), st.integers(1, 40), st.text(max_size=6))
+def test_any_local_edit_of_the_shipped_file_gives_problems_not_exceptions(
+    at: int, length: int, insert: str
+) -> None:
+    _check_never_raises((_SHIPPED[:at] + insert + _SHIPPED[at + length :]).encode("utf-8"))
+
+
+def test_reminder_and_source_ids_are_unique_too(tmp_path: Path) -> None:
+    reminder = shipped_text().split("reminders:\n", 1)[1]
+    problem = only_problem(tmp_path, shipped_text() + reminder)
+    assert problem.key == "reminders[1].id"
+    assert problem.message == "duplicate reminder id 'weekday-key-figures'"
+    source = shipped_text().split("sources:\n", 1)[1].split("\nfacts:")[0]
+    problem = only_problem(tmp_path, edited("\nfacts:", source + "\nfacts:"))
+    assert problem.message == "duplicate source id 'axios-oig-zero-tolerance'"
