@@ -75,7 +75,7 @@ def test_token_in_the_wrong_slot_is_not_echoed() -> None:
 
 def test_missing_secret_is_one_line_naming_it() -> None:
     s = Settings.from_env({"SLACK_BOT_TOKEN": TOKEN})
-    with pytest.raises(SettingsError, match="^SLACK_SIGNING_SECRET is not set"):
+    with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET is not set"):
         s.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 
 

@@ -36,6 +36,7 @@ from bot.replies.reply import (
 )
 from bot.replies.text import (
     age_words,
+    attributed_line,
     event_words,
     figure_line,
     published_line,
@@ -140,8 +141,7 @@ def _fact_blocks(card: FactCard) -> list[Block]:
     if card.stale_days is not None:
         lines.append(f":warning: {escape_mrkdwn(stale_line(card))}")
     citation = [
-        f"— {escape_mrkdwn(fact.attribution)}",
-        escape_mrkdwn(published_line(card.source)),
+        f"— {escape_mrkdwn(attributed_line(fact, card.source))}",
         _where(card.source),
         f"{escape_mrkdwn(fact.kind)} `{escape_mrkdwn(fact.id)}`",
     ]

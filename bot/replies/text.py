@@ -70,6 +70,13 @@ def published_line(source: Source) -> str:
     return f"{source.publisher}, {format_date(source.published)}"
 
 
+def attributed_line(fact: Fact, source: Source) -> str:
+    """Who said it and where it ran; the publisher once when it is also the speaker."""
+    if fact.attribution == source.publisher:
+        return published_line(source)
+    return f"{fact.attribution} · {published_line(source)}"
+
+
 def status_words(state: FollowUpState, unavailable: bool, timezone: str) -> str:
     if unavailable:
         return "status unknown (database unavailable)"
@@ -131,7 +138,7 @@ def _fact_text(card: FactCard) -> str:
         lines.append(figure_line(fact))
     if card.stale_days is not None:
         lines.append("! " + stale_line(card))
-    lines.append(f"— {fact.attribution} · {published_line(source)} · {source.url or source.file}")
+    lines.append(f"— {attributed_line(fact, source)} · {source.url or source.file}")
     lines.append(f"{fact.kind} · id: {fact.id}")
     return "\n".join(INDENT + line for line in lines)
 

@@ -373,6 +373,7 @@ def test_worker_line_answers_over_socket_mode_then_stops_on_sigterm(
             except queue.Empty:
                 raise AssertionError(f"no ack; {explain(log)}") from None
             code, seconds = stop_and_wait(worker)
+            print("STOP", seconds)
         server.shutdown()
 
     assert ack["envelope_id"] == "c9b3e8e1-smoke"
