@@ -47,6 +47,8 @@ def build_app(
 ) -> App:
     """A Bolt app that makes no Web API call until a listener needs one."""
     services = Services(settings, desk, store, router, render, clock, next_runs)
+    bolt_logger = logging.getLogger("bot.slack.bolt")
+    bolt_logger.addFilter(_drop_token_notice)
     app = App(
         # A token-less copy of the client plus `authorize` keeps Bolt from calling auth.test,
         # at construction or on the first request: commands answer while Slack's API is down.
@@ -57,7 +59,7 @@ def build_app(
         request_verification_enabled=settings.slack_signing_secret is not None,
         # Listeners return their reply in the HTTP response: no 10 ms ack() polling.
         process_before_response=True,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_logger,
         name="newsbot",
         # The caller's, so it can wait for work after ack when the process is told to stop.
         listener_executor=listener_executor,
@@ -68,6 +70,13 @@ def build_app(
     register_listeners(app)
     app.error(report_error)
     return app
+
+
+def _drop_token_notice(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself, then warns at every start that
+    it is unused because a client was given: true, deliberate, and alarming in an operator's log.
+    """
+    return "`token` will be unused" not in record.getMessage()
 
 
 def register_listeners(app: App) -> None:

@@ -262,6 +262,7 @@ def test_web_line_serves_health_and_a_sourced_answer_then_stops_on_sigterm(
     assert served["status"] == 200 and served["outcome"] == "ok"
     assert isinstance(served["latency_ms"], float)
     assert any(e["msg"] == "stopped" for e in entries)
+    assert not [e for e in entries if e["level"] == "error"]
     assert_no_secrets(log, slack.response_url())
 
 
@@ -373,7 +374,6 @@ def test_worker_line_answers_over_socket_mode_then_stops_on_sigterm(
             except queue.Empty:
                 raise AssertionError(f"no ack; {explain(log)}") from None
             code, seconds = stop_and_wait(worker)
-            print("STOP", seconds)
         server.shutdown()
 
     assert ack["envelope_id"] == "c9b3e8e1-smoke"
