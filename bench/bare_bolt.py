@@ -83,7 +83,7 @@ def main() -> int:
             env["SLACK_BOT_TOKEN"], env["SLACK_SIGNING_SECRET"], env["SLACK_API_URL"], tuned
         )
         handler = SlackRequestHandler(app, path="/slack/events")
-        return handler  # type: ignore[no-any-return]
+        return handler
 
     options = gunicorn_options(WebOptions.from_env(env), "127.0.0.1", int(env.get("PORT", "0")))
     try:

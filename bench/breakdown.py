@@ -106,26 +106,34 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
     stages: list[tuple[str, Callable[[int], object]]] = [
         ("search only (SearchIndex.search)", lambda n: router.index.search(query(n))),
         ("follow-up states (SQLite)", lambda n: router.states(NOW)),
-        ("reply (Router.handle: search, states, cards)",
-         lambda n: router.handle("/facts", query(n), "U0BENCH", NOW)),
-        ("Block Kit rendering (render_blocks)",
-         lambda n: render_with_blocks_module(replies[n % len(replies)])),
+        (
+            "reply (Router.handle: search, states, cards)",
+            lambda n: router.handle("/facts", query(n), "U0BENCH", NOW),
+        ),
+        (
+            "Block Kit rendering (render_blocks)",
+            lambda n: render_with_blocks_module(replies[n % len(replies)]),
+        ),
         ("newsbot WSGI app, whole request, logging off", wsgi_call(newsbot, pool)),
         ("bare Bolt echo WSGI, process_before_response", wsgi_call(bare, pool)),
     ]
-    table = Table("Where a /facts request's CPU goes (in-process, no HTTP)",
-                  ("stage", "µs per call"))
+    table = Table(
+        "Where a /facts request's CPU goes (in-process, no HTTP)", ("stage", "µs per call")
+    )
     logging.getLogger().setLevel(logging.WARNING)
     for name, action in stages:
         table.add(name, f"{per_call(action, calls) * 1e6:,.0f}")
     sink = io.StringIO()
     configure("INFO", "text", secrets=(TOKEN, SECRET), stream=sink)
-    table.add("newsbot WSGI app, whole request, INFO log line to a buffer",
-              f"{per_call(wsgi_call(newsbot, pool), calls) * 1e6:,.0f}")
+    table.add(
+        "newsbot WSGI app, whole request, INFO log line to a buffer",
+        f"{per_call(wsgi_call(newsbot, pool), calls) * 1e6:,.0f}",
+    )
     logging.getLogger().setLevel(logging.WARNING)
     database.dispose()
     table.notes.append(
         "Shipped facts.yaml, SQLite follow-up book, the same four queries; mean over "
         f"{calls} calls after 10 warm-up calls. The stages overlap (the whole request "
-        "includes the reply, which includes the search).")
+        "includes the reply, which includes the search)."
+    )
     return table

@@ -145,7 +145,9 @@ def run_wrk(
     )
 
 
-def _python_client(port: int, pool: list[SignedRequest], start_at: float, seconds: float) -> tuple[list[float], int, float]:
+def _python_client(
+    port: int, pool: list[SignedRequest], start_at: float, seconds: float
+) -> tuple[list[float], int, float]:
     """One keep-alive connection sending requests back to back (a process of its own)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     latencies: list[float] = []
@@ -172,12 +174,15 @@ def _python_client(port: int, pool: list[SignedRequest], start_at: float, second
     return latencies, errors, time.process_time() - cpu_before
 
 
-def run_python(port: int, pool: list[SignedRequest], connections: int, seconds: float) -> LoadResult:
+def run_python(
+    port: int, pool: list[SignedRequest], connections: int, seconds: float
+) -> LoadResult:
     """Fallback when wrk is missing: one process per connection, so the GIL is not shared."""
     start_at = time.time() + 0.5  # every client process has started by then
     with ProcessPoolExecutor(max_workers=connections) as executor:
         futures = [
-            executor.submit(_python_client, port, pool, start_at, seconds) for _ in range(connections)
+            executor.submit(_python_client, port, pool, start_at, seconds)
+            for _ in range(connections)
         ]
         results = [f.result() for f in futures]
     latencies = [x for lat, _, _ in results for x in lat]

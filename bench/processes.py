@@ -56,12 +56,26 @@ def measure_startup(api_url: str, response_url: str, folder: Path, runs: int) ->
 
 
 def startup_table(runs: list[StartUp]) -> Table:
-    table = Table("Start-up and memory at rest (newsbot serve, shipped facts.yaml)",
-                  ("run", "process start to /healthz 200 (ms)", "RSS master (MB)",
-                   "RSS worker (MB)", "RSS total (MB)", "PSS total (MB)"))
+    table = Table(
+        "Start-up and memory at rest (newsbot serve, shipped facts.yaml)",
+        (
+            "run",
+            "process start to /healthz 200 (ms)",
+            "RSS master (MB)",
+            "RSS worker (MB)",
+            "RSS total (MB)",
+            "PSS total (MB)",
+        ),
+    )
     for n, run in enumerate(runs, 1):
-        table.add(n, ms(run.seconds), mb(run.rss_kb["master"]), mb(run.rss_kb["worker"]),
-                  mb(run.rss_kb["total"]), mb(run.pss_total_kb))
+        table.add(
+            n,
+            ms(run.seconds),
+            mb(run.rss_kb["master"]),
+            mb(run.rss_kb["worker"]),
+            mb(run.rss_kb["total"]),
+            mb(run.pss_total_kb),
+        )
     table.notes += [
         "Default settings (scheduler on, 1 worker x 8 threads), SQLite in a temp dir, "
         "SLACK_API_URL at the stand-in. Timed from just before the process is started until "
@@ -84,13 +98,17 @@ def measure_ask(facts: Path, folder: Path, runs: int) -> list[AskRun]:
     """``newsbot ask "/facts 545"`` as a user types it: a fresh process each time."""
     newsbot = Path(sys.executable).with_name("newsbot")
     command = [str(newsbot)] if newsbot.exists() else [sys.executable, "-m", "bot"]
-    env = {**os.environ, "FACTS_FILE": str(facts),
-           "DATABASE_URL": f"sqlite:///{folder / 'ask.db'}"}
+    env = {**os.environ, "FACTS_FILE": str(facts), "DATABASE_URL": f"sqlite:///{folder / 'ask.db'}"}
     found = []
     for _ in range(runs):
         started = time.perf_counter()
-        process = subprocess.Popen([*command, "ask", "/facts 545"], cwd=folder, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [*command, "ask", "/facts 545"],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -104,13 +122,17 @@ def measure_ask(facts: Path, folder: Path, runs: int) -> list[AskRun]:
 
 
 def ask_table(runs: list[AskRun], facts: int) -> Table:
-    table = Table(f'newsbot ask "/facts 545" with {facts:,} facts',
-                  ("run", "wall (ms)", "peak RSS (MB)", "exit"))
+    table = Table(
+        f'newsbot ask "/facts 545" with {facts:,} facts',
+        ("run", "wall (ms)", "peak RSS (MB)", "exit"),
+    )
     for n, run in enumerate(runs, 1):
         table.add(n, ms(run.seconds), mb(run.maxrss_kb), run.exit_code)
-    table.notes.append("A fresh process each run: interpreter start, imports, YAML load, "
-                       "validation and provenance, index, search, reply, SQLite follow-up "
-                       "states. Peak RSS is the child's ru_maxrss (os.wait4).")
+    table.notes.append(
+        "A fresh process each run: interpreter start, imports, YAML load, "
+        "validation and provenance, index, search, reply, SQLite follow-up "
+        "states. Peak RSS is the child's ru_maxrss (os.wait4)."
+    )
     return table
 
 
@@ -126,14 +148,32 @@ def measure_search(facts: Path, queries: int, max_bytes: int | None) -> dict[str
 
 
 def search_table(results: list[dict[str, float]], raised: dict[int, float]) -> Table:
-    table = Table("Search by number of facts (generated, each size in its own process)",
-                  ("facts", "facts.yaml (MB)", "load + validate (s)", "index (s)",
-                   "load + index (s)", "queries", "query p50 (ms)", "query p99 (ms)",
-                   "peak RSS (MB)"))
+    table = Table(
+        "Search by number of facts (generated, each size in its own process)",
+        (
+            "facts",
+            "facts.yaml (MB)",
+            "load + validate (s)",
+            "index (s)",
+            "load + index (s)",
+            "queries",
+            "query p50 (ms)",
+            "query p99 (ms)",
+            "peak RSS (MB)",
+        ),
+    )
     for r in results:
-        table.add(f"{int(r['facts']):,}", f"{r['file_mb']:.1f}", f"{r['load_s']:.3f}",
-                  f"{r['index_s']:.3f}", f"{r['load_s'] + r['index_s']:.3f}", int(r["queries"]),
-                  ms(r["p50_s"]), ms(r["p99_s"]), mb(r["maxrss_kb"]))
+        table.add(
+            f"{int(r['facts']):,}",
+            f"{r['file_mb']:.1f}",
+            f"{r['load_s']:.3f}",
+            f"{r['index_s']:.3f}",
+            f"{r['load_s'] + r['index_s']:.3f}",
+            int(r["queries"]),
+            ms(r["p50_s"]),
+            ms(r["p99_s"]),
+            mb(r["maxrss_kb"]),
+        )
     table.notes += [
         "Facts from bench/gen_facts.py (deterministic), written as facts.yaml plus 20 seed "
         "files in a temp dir, loaded with bot.desk.load.load_desk (libyaml, validation, the "
@@ -146,7 +186,8 @@ def search_table(results: list[dict[str, float]], raised: dict[int, float]) -> T
         table.notes.append(
             f"{facts:,} facts make a {size_mb:.1f} MB facts.yaml, over the loader's 20 MB limit "
             "(bot.desk.load.MAX_BYTES); for this row the limit was raised in the measuring "
-            "process so the rest of the path could be timed.")
+            "process so the rest of the path could be timed."
+        )
     return table
 
 

@@ -100,7 +100,9 @@ def version_of(package: str) -> str:
         return "not installed"
 
 
-def machine_table(load_generator: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Table:
+def machine_table(
+    load_generator: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Table:
     table = Table("Machine and versions", ("what", "value"))
     table.add("date (UTC)", now().strftime("%Y-%m-%d %H:%M"))
     table.add("CPU", cpu_model())

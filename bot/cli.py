@@ -235,6 +235,9 @@ def run_server(settings: Settings, mode: str) -> int:
     desk = load_or_report(settings.facts_file, sys.stderr)
     if desk is None:
         return 1
+    # Fail here with one line, not later inside a gunicorn worker with a traceback; this
+    # also creates the schema once before several workers race to.
+    _database_or_exit(settings).dispose()
     if mode == "serve":
         return server.serve(settings, desk, settings.port)
     return server.run_socket(settings, desk)

@@ -118,11 +118,6 @@ def test_a_share_whose_answer_times_out_is_not_posted_twice(faulty: InProcess) -
 # --- the database -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/server.py opens the database inside gunicorn's worker: a DatabaseError there "
-    "is a worker traceback and gunicorn's exit code 3; check it in cli.run_server first",
-)
 def test_serve_with_the_database_unreachable_exits_with_one_clear_line(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:

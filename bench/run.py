@@ -1,0 +1,222 @@
+"""Run every benchmark once, print the tables, write docs/benchmarks.md.
+
+.venv/bin/python -m bench.run            # the full run (about four minutes)
+.venv/bin/python -m bench.run --quick    # seconds: tiny sizes, for CI's smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py` works as well as `python -m bench.run`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import breakdown, processes, reminders, slash
+from bench.facts_files import write_generated
+from bench.http_load import LoadResult
+from bench.report import Table, Target, machine_table, targets_table
+from tests.slack_stand_in import SlackStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+FINDINGS = Path(__file__).resolve().parent / "findings.md"
+NEWSBOT, DEFAULTS, TUNED = (c.name for c in slash.contenders("", Path(), ""))
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]
+    seconds: float  # per load run (wrk rounds up to whole seconds)
+    ask_facts: int
+    startup_runs: int
+    ask_runs: int
+    due_reminders: int
+    deliveries: int
+    breakdown_calls: int
+    queries: int
+
+
+FULL = Plan((100, 1_000, 10_000, 100_000), 5, 10_000, 3, 3, 1_000, 200, 500, 300)
+QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40)
+
+
+def search_rows(plan: Plan, folder: Path) -> tuple[Table, dict[int, dict[str, float]], Path]:
+    results, raised, ask_facts = [], {}, folder / "missing"
+    for size in sorted({*plan.sizes, plan.ask_facts}):
+        facts = write_generated(size, folder / f"facts-{size}")
+        if size == plan.ask_facts:
+            ask_facts = facts
+        if size not in plan.sizes:
+            continue
+        size_mb = facts.stat().st_size / 2**20
+        max_bytes = None
+        if size_mb > 20:
+            raised[size], max_bytes = size_mb, 64 * 2**20
+        result = processes.measure_search(facts, plan.queries, max_bytes)
+        results.append({**result, "file_mb": size_mb})
+    by_size = {int(r["facts"]): r for r in results}
+    return processes.search_table(results, raised), by_size, ask_facts
+
+
+def _ratio(a: LoadResult | None, b: LoadResult | None) -> float | None:
+    return a.throughput / b.throughput if a and b and b.throughput else None
+
+
+def _load_index(search: dict[int, dict[str, float]], size: int) -> float | None:
+    row = search.get(size)
+    return row["load_s"] + row["index_s"] if row else None
+
+
+def _p99_ms(search: dict[int, dict[str, float]], size: int) -> float | None:
+    row = search.get(size)
+    return row["p99_s"] * 1000 if row else None
+
+
+def targets(
+    load: dict[str, dict[int, LoadResult]],
+    search: dict[int, dict[str, float]],
+    ask: list[processes.AskRun],
+    ask_facts: int,
+    startup: list[processes.StartUp],
+) -> list[Target]:
+    found: list[Target] = []
+    for c in (8, 1):
+        ours, tuned, defaults = (load[name].get(c) for name in (NEWSBOT, TUNED, DEFAULTS))
+        found += [
+            Target(f"c={c}: throughput / tuned bare Bolt", _ratio(ours, tuned), 0.9, "x", False),
+            Target(f"c={c}: throughput / Bolt defaults", _ratio(ours, defaults), 5, "x", False),
+        ]
+    c8 = load[NEWSBOT].get(8)
+    found.insert(2, Target("c=8: p99", c8.p99_s * 1000 if c8 else None, 10, "ms"))
+    found += [
+        Target("100,000 facts: load + index", _load_index(search, 100_000), 10, "s"),
+        Target("100,000 facts: query p99", _p99_ms(search, 100_000), 5, "ms"),
+        Target("10,000 facts: load + validate + index", _load_index(search, 10_000), 1.5, "s"),
+        Target("10,000 facts: query p99", _p99_ms(search, 10_000), 2, "ms"),
+    ]
+    if ask_facts == 10_000 and ask:
+        found += [
+            Target(
+                "10,000 facts: newsbot ask wall (median)",
+                processes.median([a.seconds for a in ask]),
+                3,
+                "s",
+            ),
+            Target(
+                "10,000 facts: newsbot ask peak RSS (max)",
+                max(a.maxrss_kb for a in ask) / 1024,
+                250,
+                "MB",
+            ),
+        ]
+    found += [
+        Target(
+            "start-up to healthy (median)",
+            processes.median([s.seconds for s in startup]) if startup else None,
+            2,
+            "s",
+        ),
+        Target(
+            "memory at rest, RSS master + worker (max)",
+            max(s.rss_kb["total"] for s in startup) / 1024 if startup else None,
+            120,
+            "MB",
+        ),
+    ]
+    return found
+
+
+def document(tables: list[Table], quick: bool) -> str:
+    head = [
+        "# Benchmarks",
+        "",
+        "Figures from one run of `.venv/bin/python -m bench.run` (it rewrites this file; "
+        "`--quick` is the seconds-long smoke CI runs, and does not). All numbers come from "
+        "the machine below, with whatever else was running on it at the time: the load "
+        "average at the start is in the first table.",
+        "",
+    ]
+    body = [t.markdown() for t in tables]
+    findings = FINDINGS.read_text() if FINDINGS.exists() and not quick else ""
+    return "\n".join(head) + "\n" + "\n".join(body) + ("\n" + findings if findings else "")
+
+
+def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]:
+    logging.basicConfig(level=logging.ERROR)  # sweeps log each skipped occurrence
+    load_avg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    with SlackStandIn() as slack, tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+        folder = Path(tmp)
+        api, response_url = slack.api_url, slack.response_url()
+        slash_table, load, generator = slash.run(
+            api, response_url, folder, str(ROOT / "facts.yaml"), plan.seconds, force_python
+        )
+        print(slash_table.text(), flush=True)
+        cpu_table = breakdown.measure(api, response_url, folder, plan.breakdown_calls)
+        startup = processes.measure_startup(api, response_url, folder, plan.startup_runs)
+        startup_table = processes.startup_table(startup)
+        print(startup_table.text(), flush=True)
+        search_table, by_size, ask_path = search_rows(plan, folder)
+        print(search_table.text(), flush=True)
+        ask = processes.measure_ask(ask_path, folder, plan.ask_runs)
+        ask_table = processes.ask_table(ask, plan.ask_facts)
+        due_times = reminders.measure_due(plan.due_reminders)
+        deliveries = reminders.measure_deliveries(plan.deliveries, api, folder, slack.calls)
+        reminder_table = reminders.reminders_table(due_times, deliveries)
+    machine = machine_table(generator)
+    machine.add("load average at start (1, 5, 15 min)", load_avg)
+    target_table = targets_table(targets(load, by_size, ask, plan.ask_facts, startup))
+    tables = [
+        machine,
+        target_table,
+        slash_table,
+        cpu_table,
+        startup_table,
+        search_table,
+        ask_table,
+        reminder_table,
+    ]
+    for table in (cpu_table, ask_table, reminder_table, target_table):
+        print(table.text(), flush=True)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(document(tables, plan is QUICK))
+        print(f"wrote {out}")
+    return tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, 0.5 s load runs with the Python load generator",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help=f"where to write (default {DOC}; --quick writes nothing unless given)",
+    )
+    parser.add_argument(
+        "--python-load",
+        action="store_true",
+        help="use the Python load generator even when wrk is installed",
+    )
+    args = parser.parse_args(argv)
+    out = args.out if args.out or args.quick else DOC
+    # The smoke always uses the Python load generator: CI machines may lack wrk.
+    run(QUICK if args.quick else FULL, out, args.python_load or args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The benchmark harness still runs end to end (tiny sizes, half-second loads): not its timings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.run import main
+
+
+@pytest.mark.timeout(120)
+def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+
+    assert main(["--quick", "--out", str(out)]) == 0
+
+    doc = out.read_text()
+    for heading in (
+        "### Machine and versions",
+        "### Targets",
+        "### Slash commands under load",
+        "### Where a /facts request's CPU goes",
+        "### Start-up and memory at rest",
+        "### Search by number of facts",
+        '### newsbot ask "/facts 545" with 1,000 facts',
+        "### Reminders",
+    ):
+        assert heading in doc
+    for row in (
+        "| newsbot serve (/facts search) | 1 |",
+        "| newsbot serve (/facts search) | 8 |",
+        "| bare Bolt, defaults (echo) | 8 |",
+        "| bare Bolt, process_before_response (echo) | 8 |",
+        "| 100 | ",
+        "| 1,000 | ",
+        "| start-up to healthy (median) | ",
+        "| memory at rest, RSS master + worker (max) | ",
+        "| deliveries per second | ",
+    ):
+        assert row in doc
+    load_rows = [
+        line.split(" | ")
+        for line in doc.splitlines()
+        if "(echo) |" in line or "(/facts search) |" in line
+    ]
+    assert len(load_rows) == 6
+    assert all(cells[6] == "0" for cells in load_rows), "requests failed under load"
+    assert "| sweep: reminders due / posted / failed | 10 / 10 / 0 |" in doc
