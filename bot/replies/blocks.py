@@ -73,11 +73,16 @@ def mention(user: str) -> str:
     return f"<@{user}>" if _SLACK_USER.fullmatch(user) else escape_mrkdwn(user)
 
 
+def fallback_text(reply: Reply) -> str:
+    """The message's ``text``: notifications show it, so it is escaped like the blocks."""
+    return _fit(escape_mrkdwn(reply.text), FALLBACK_LIMIT)
+
+
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     """What ``newsbot ask --json`` prints and what a Slack response body carries."""
     return {
         "response_type": reply.visibility,
-        "text": _fit(escape_mrkdwn(reply.text), FALLBACK_LIMIT),
+        "text": fallback_text(reply),
         "blocks": render_blocks(reply),
     }
 

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.desk.model import Action, FollowUpEvent, FollowUpState, followup_states
+from bot.replies.blocks import escape_mrkdwn, fallback_text
 from bot.replies.reply import Reply
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
 from bot.slack.home import home_reply, home_view
@@ -56,13 +57,12 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("newsbot_request_id", default=No
 # --- helpers ------------------------------------------------------------------------------
 
 
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so a title can never ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def reply_message(reply: Reply, render: Callable[[Reply], Blocks]) -> dict[str, Any]:
-    return {"text": reply.text, "blocks": render(reply), "response_type": reply.visibility}
+    return {
+        "text": fallback_text(reply),
+        "blocks": render(reply),
+        "response_type": reply.visibility,
+    }
 
 
 def post_to_response_url(url: str | None, message: dict[str, Any]) -> bool:
@@ -192,7 +192,7 @@ def read_share_value(value: object) -> tuple[str, str] | None:
 
 
 def shared_by(user: str) -> dict[str, Any]:
-    mention = f"<@{user}>" if _USER_ID.match(user) else escape(user)
+    mention = f"<@{user}>" if _USER_ID.match(user) else escape_mrkdwn(user)
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": f"shared by {mention}"}]}
 
 
@@ -208,11 +208,11 @@ def share_reply(
         return
     reply = services.router.handle(request[0], request[1], user, services.clock())
     if not reply.ok:
-        tell(body, client, services, reply.text)
+        tell(body, client, services, fallback_text(reply))
         return
     shared = replace(reply, visibility="in_channel", shareable=False)
     message = {
-        "text": shared.text,
+        "text": fallback_text(shared),
         "blocks": [*services.render(shared), shared_by(user)],
         "response_type": "in_channel",
         "replace_original": False,
@@ -247,7 +247,7 @@ def change_event(action_id: str, followup_id: str, user: str, now: datetime) -> 
 
 
 def confirmation(event: FollowUpEvent, state: FollowUpState) -> str:
-    title = escape(state.item.title)
+    title = escape_mrkdwn(state.item.title)
     if event.action is Action.SNOOZED and event.until is not None:
         return f"Snoozed *{title}* until {event.until:%a %d %b %H:%M} UTC."
     return f"Reopened *{title}*."
@@ -271,7 +271,7 @@ def followup_button(
             body,
             client,
             services,
-            f"There is no follow-up `{escape(followup_id[:80])}`. "
+            f"There is no follow-up `{escape_mrkdwn(followup_id[:80])}`. "
             "Type `/followups list` to see their ids.",
         )
         return

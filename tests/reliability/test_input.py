@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.reliability.conftest import (
@@ -81,15 +81,9 @@ def assert_a_safe_reply(answer: Any) -> dict[str, Any]:
 def test_any_command_text_is_answered_escaped_and_within_limits(
     in_process: InProcess, command: str, text: str
 ) -> None:
-    assume("payload" not in text)  # a known bug, proven by its own test below
     assert_a_safe_reply(in_process.command(command, text))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/slack/listeners.py sends Reply.text unescaped as the message's fallback "
-    "text (reply_message, share_reply, tell); blocks.reply_to_json escapes it",
-)
 @pytest.mark.parametrize("text", ["<!channel>", "545 <!channel>", "<@U0EDITOR1> & <!here>"])
 def test_the_fallback_text_is_escaped_too(in_process: InProcess, text: str) -> None:
     reply = assert_a_safe_reply(in_process.command("/facts", text))
@@ -122,11 +116,6 @@ def test_followups_added_with_hostile_titles_are_escaped_everywhere(in_process: 
     assert_a_safe_reply(in_process.command("/facts", "evil"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bolt's parse_body treats any form body containing 'payload' as an interaction; "
-    "fix in bot/web.py (see docs/reliability.md, known gaps)",
-)
 def test_a_command_whose_text_says_payload_is_answered(in_process: InProcess) -> None:
     assert_a_safe_reply(in_process.command("/facts", "payload"))
 
@@ -274,12 +263,6 @@ def test_a_signed_payload_of_the_wrong_shape_is_never_a_500(
     assert in_process.call("GET", "/healthz").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(IndexError, KeyError),
-    reason="Bolt 1.30 raises inside its own error handling on these shapes, so the exception "
-    "leaves the WSGI app and gunicorn answers 500; fix in bot/web.py (docs/reliability.md)",
-)
 @pytest.mark.parametrize("shape", sorted(CRASHING_SHAPES))
 def test_a_signed_payload_bolt_cannot_read_is_a_400(in_process: InProcess, shape: str) -> None:
     answer = in_process.interaction(CRASHING_SHAPES[shape])
