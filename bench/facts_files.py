@@ -100,3 +100,25 @@ def write_generated(n: int, folder: Path) -> Path:
     """Generate ``n`` facts (deterministically) and write them under ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_desk(generate_desk(n), folder)
+
+
+def write_generated_elsewhere(n: int, folder: Path) -> Path:
+    """write_generated in a child process, so the benchmark's own process stays small.
+
+    (On Linux a child's ru_maxrss counts its parent's RSS at fork, so a bloated parent
+    would inflate every peak-memory figure measured in its children.)
+    """
+    import subprocess
+    import sys
+
+    code = "import sys; from pathlib import Path; from bench.facts_files import write_generated"
+    code += "; print(write_generated(int(sys.argv[1]), Path(sys.argv[2])))"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(n), str(folder)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(done.stdout.strip())

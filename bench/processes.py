@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -128,6 +129,12 @@ def ask_table(runs: list[AskRun], facts: int) -> Table:
     )
     for n, run in enumerate(runs, 1):
         table.add(n, ms(run.seconds), mb(run.maxrss_kb), run.exit_code)
+    parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    table.notes.append(
+        f"The benchmark's own process peaked at {parent_mb:,.0f} MB when it started these: on "
+        "Linux a child's ru_maxrss includes its parent's RSS at fork, so a figure near that "
+        "is an upper bound."
+    )
     table.notes.append(
         "A fresh process each run: interpreter start, imports, YAML load, "
         "validation and provenance, index, search, reply, SQLite follow-up "

@@ -18,7 +18,7 @@ if __package__ in (None, ""):  # `python bench/run.py` works as well as `python 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import breakdown, processes, reminders, slash
-from bench.facts_files import write_generated
+from bench.facts_files import write_generated_elsewhere
 from bench.http_load import LoadResult
 from bench.report import Table, Target, machine_table, targets_table
 from tests.slack_stand_in import SlackStandIn
@@ -49,7 +49,7 @@ QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40)
 def search_rows(plan: Plan, folder: Path) -> tuple[Table, dict[int, dict[str, float]], Path]:
     results, raised, ask_facts = [], {}, folder / "missing"
     for size in sorted({*plan.sizes, plan.ask_facts}):
-        facts = write_generated(size, folder / f"facts-{size}")
+        facts = write_generated_elsewhere(size, folder / f"facts-{size}")
         if size == plan.ask_facts:
             ask_facts = facts
         if size not in plan.sizes:
