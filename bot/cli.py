@@ -142,8 +142,10 @@ def run_check(path: str, out: TextIO) -> int:
     desk = load_or_report(path, sys.stderr)
     if desk is None:
         return 1
-    counts = desk.counts()
-    summary = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    from bot.console import plural
+
+    nouns = {"followups": "follow-up", "sources": "source", "reminders": "reminder"}
+    summary = ", ".join(plural(n, nouns.get(name, name)) for name, n in desk.counts().items() if n)
     print(f"{path}: ok ({summary}); every quote found verbatim in its source", file=out)
     return 0
 

@@ -25,15 +25,16 @@ def banner(desk: Desk) -> str:
     counts = desk.counts()
     facts = sum(counts[k] for k in ("quote", "figure", "finding", "statement"))
     return (
-        f"Newsbot console: {desk.newsroom.name}, {_count(facts, 'fact')} "
-        f"({_count(counts['quote'], 'quote')}, {_count(counts['figure'], 'figure')}), "
-        f"{_count(counts['followups'], 'follow-up')} from {desk.path}.\n"
+        f"Newsbot console: {desk.newsroom.name}, {plural(facts, 'fact')} "
+        f"({plural(counts['quote'], 'quote')}, {plural(counts['figure'], 'figure')}), "
+        f"{plural(counts['followups'], 'follow-up')} from {desk.path}.\n"
         "Try: /facts 545   /quote cruelty   /figure   /followups   /source white-house-response\n"
         "Type `help` for more, `quit` or Ctrl-D to leave.\n"
     )
 
 
-def _count(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
+    """``1 quote``, ``7 quotes``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
