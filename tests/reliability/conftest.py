@@ -4,8 +4,6 @@ the real WSGI app in-process for property tests, and requests signed the way Sla
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import io
 import json
@@ -34,6 +32,7 @@ from bot.slack.app import build_app
 from bot.slack.client import make_client
 from bot.store.memory import MemoryBook
 from bot.web import make_wsgi_app
+from tests import slack_requests
 from tests.slack_stand_in import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +56,7 @@ NOW = datetime(2021, 2, 1, 15, 0, tzinfo=UTC)
 
 
 def sign(body: bytes, timestamp: str, secret: str = SECRET) -> str:
-    base = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return slack_requests.sign(body, timestamp, secret)
 
 
 def signed_headers(body: bytes, content_type: str = FORM, timestamp: str | None = None) -> dict:
@@ -73,20 +71,13 @@ def signed_headers(body: bytes, content_type: str = FORM, timestamp: str | None 
 def command_form(
     command: str, text: str, user: str = REPORTER, team: str = TEAM, response_url: str = ""
 ) -> bytes:
-    form = {
-        "token": "legacy",
-        "team_id": team,
-        "team_domain": "newsroom",
-        "channel_id": "C0NEWSDESK",
-        "channel_name": "newsdesk",
-        "user_id": user,
-        "user_name": "someone",
-        "command": command,
-        "text": text,
-        "api_app_id": "A0NEWSBOT",
-        "response_url": response_url or "http://127.0.0.1:9/response/none",
-        "trigger_id": "1337.42.abcd",
-    }
+    form = slack_requests.slash_command_fields(
+        command,
+        text,
+        user=user,
+        team=team,
+        response_url=response_url or "http://127.0.0.1:9/response/none",
+    )
     return urlencode(form).encode()
 
 
@@ -103,22 +94,7 @@ def block_actions(
     response_url: str = "",
     home: bool = False,
 ) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "newsroom"},
-        "user": {"id": user, "team_id": team},
-        "api_app_id": "A0NEWSBOT",
-        "trigger_id": "1337.42.trigger",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b1",
-                "value": value,
-                "action_ts": "1612191600.000001",
-            }
-        ],
-    }
+    payload = slack_requests.button_click(action_id, value, user=user, team=team)
     if home:
         payload["container"] = {"type": "view", "view_id": "V0HOME"}
         payload["view"] = {"id": "V0HOME", "type": "home"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import threading
@@ -25,6 +23,7 @@ from bot.slack.app import build_app
 from bot.slack.client import make_client
 from bot.store.memory import MemoryBook
 from bot.web import make_wsgi_app
+from tests import slack_requests
 from tests.slack_stand_in import SlackStandIn
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -36,9 +35,7 @@ SEED = "Axios reported on Jan. 14 that at least 545 parents could not be located
 
 
 def sign(body: bytes, timestamp: str, secret: str = SECRET) -> str:
-    """Slack's v0 signature: HMAC-SHA256 over ``v0:{timestamp}:{body}``."""
-    base = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return slack_requests.sign(body, timestamp, secret)
 
 
 @pytest.fixture
@@ -149,21 +146,9 @@ class Served:
     def command(
         self, command: str, text: str = "", user: str = REPORTER, team: str = TEAM
     ) -> Answer:
-        form = {
-            "token": "legacy",
-            "team_id": team,
-            "team_domain": "newsroom",
-            "channel_id": "C0NEWSDESK",
-            "channel_name": "newsdesk",
-            "user_id": user,
-            "user_name": "reporter",
-            "command": command,
-            "text": text,
-            "api_app_id": "A0NEWSBOT",
-            "is_enterprise_install": "false",
-            "response_url": self.slack.response_url("cmd"),
-            "trigger_id": "1337.42.abcd",
-        }
+        form = slack_requests.slash_command_fields(
+            command, text, user=user, team=team, response_url=self.slack.response_url("cmd")
+        )
         return self.post_signed(urlencode(form).encode(), "application/x-www-form-urlencoded")
 
     def interaction(self, payload: dict[str, Any]) -> Answer:
@@ -184,22 +169,7 @@ def block_action(
     message: dict[str, Any] | None = None,
     team: str = TEAM,
 ) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "newsroom"},
-        "user": {"id": user, "team_id": team},
-        "api_app_id": "A0NEWSBOT",
-        "trigger_id": "1337.42.trigger",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b1",
-                "value": value,
-                "action_ts": "1612191600.000001",
-            }
-        ],
-    }
+    payload = slack_requests.button_click(action_id, value, user=user, team=team)
     if container == "view":
         payload["container"] = {"type": "view", "view_id": "V0HOME"}
         payload["view"] = {"id": "V0HOME", "type": "home"}

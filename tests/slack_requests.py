@@ -1,0 +1,54 @@
+"""Requests shaped and signed as Slack sends them: shared by the Slack and reliability tests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+
+def sign(body: bytes, timestamp: str, secret: str) -> str:
+    """Slack's v0 signature: HMAC-SHA256 over ``v0:{timestamp}:{body}``."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def slash_command_fields(
+    command: str, text: str, *, user: str, team: str, response_url: str
+) -> dict[str, str]:
+    """The form fields of a slash command, as Slack posts them."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "team_domain": "newsroom",
+        "channel_id": "C0NEWSDESK",
+        "channel_name": "newsdesk",
+        "user_id": user,
+        "user_name": "reporter",
+        "command": command,
+        "text": text,
+        "api_app_id": "A0NEWSBOT",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "1337.42.abcd",
+    }
+
+
+def button_click(action_id: str, value: str, *, user: str, team: str) -> dict[str, Any]:
+    """A ``block_actions`` payload for one button; callers add the container they need."""
+    return {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "newsroom"},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A0NEWSBOT",
+        "trigger_id": "1337.42.trigger",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": "1612191600.000001",
+            }
+        ],
+    }
