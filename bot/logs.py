@@ -1,12 +1,26 @@
-"""Logging: plain text for people, one JSON object a line for platforms, never a secret."""
+"""Logging: plain text for people, one JSON object a line for platforms, never a secret.
+
+Writing to stderr happens on a background thread (a QueueHandler feeding a QueueListener
+that collects records in batches), so a request thread never waits on the stream or on
+other threads' writes; formatting and scrubbing happen on that thread too. ``flush_logs``
+waits until everything is written, ``shutdown_logging`` (also run at exit) stops the
+thread and writes directly from then on.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import copy
 import json
 import logging
+import os
+import queue
 import re
 import sys
+import time
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any, TextIO
 
 # Slack tokens and signing secrets have recognisable shapes; anything that looks like one
@@ -46,8 +60,10 @@ class _Scrubbing(logging.Formatter):
             "msg": record.getMessage(),
             **_extras(record),
         }
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
         return scrub(json.dumps(entry, default=str, ensure_ascii=False), self.secrets)
 
 
@@ -55,20 +71,158 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
 
 
+# How long the writer thread sleeps when it finds nothing to write.
+_POLL_SECONDS = 0.01
+
+
+class _BatchingListener(QueueListener):
+    """Looks for queued records every _POLL_SECONDS instead of being woken for each one:
+    a wake-up per record made every request hand the GIL over and back (about 100 µs a
+    request, measured), where a small batch now and then costs next to nothing."""
+
+    def __init__(self, records: queue.Queue[logging.LogRecord], target: logging.Handler) -> None:
+        super().__init__(records, target)
+        self.records = records
+
+    def dequeue(self, block: bool) -> logging.LogRecord:
+        while True:
+            try:
+                return self.records.get_nowait()
+            except queue.Empty:
+                if not block:
+                    raise
+                time.sleep(_POLL_SECONDS)
+
+
+class _Background(QueueHandler):
+    """Queues records for a writer thread that formats and writes them with ``target``.
+
+    The message is fixed now (its arguments may change after the call); extras stay on the
+    record for the scrubbing formatter. Once stopped, records go straight to ``target``.
+    """
+
+    def __init__(self, target: logging.Handler) -> None:
+        self.records: queue.Queue[logging.LogRecord] = queue.Queue()
+        super().__init__(self.records)
+        self.target = target
+        self.live = True
+        self._start_listener()
+
+    def _start_listener(self) -> None:
+        self.listener = _BatchingListener(self.records, self.target)
+        self.listener.start()
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = copy.copy(record)
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None  # a traceback keeps every frame alive until it is written
+        return record
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Runs under self.lock, as the switch in stop() does: nothing is queued after the
+        # listener's last record.
+        if self.live:
+            super().emit(record)
+        else:
+            self.target.handle(record)
+
+    def flush(self) -> None:
+        if self.live:
+            self.records.join()
+        self.target.flush()
+
+    def stop(self) -> None:
+        with self.lock or contextlib.nullcontext():
+            self.live = False
+        self.listener.stop()  # writes everything queued before returning
+
+    def restart_in_child(self) -> None:
+        # The parent's thread did not survive the fork, and records queued before it are
+        # the parent's to write: a fresh queue and thread.
+        self.records = self.queue = queue.Queue()
+        self._start_listener()
+
+
+_active: _Background | None = None
+_held_over_fork: logging.Handler | None = None
+
+
 def configure(
     level: str = "INFO",
     fmt: str = "text",
     secrets: tuple[str | None, ...] = (),
     stream: TextIO | None = None,
+    background: bool | None = None,
 ) -> None:
-    """Send every logger to ``stream`` (stderr) in the chosen format, secrets masked."""
+    """Send every logger to ``stream`` (stderr) in the chosen format, secrets masked.
+
+    ``background`` (by default: when writing to stderr) writes on a thread of its own; a
+    caller passing its own ``stream`` usually reads it straight away, so it is written
+    synchronously unless ``background=True`` (then call ``flush_logs`` before reading).
+    """
+    global _active
+    shutdown_logging()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(_Scrubbing(tuple(s for s in secrets if s), fmt == "json"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    if stream is None if background is None else background:
+        _active = _Background(handler)
+        root.addHandler(_active)
+    else:
+        root.addHandler(handler)
     root.setLevel(level)
     # Bolt and slack_sdk log request bodies at DEBUG; keep them quiet unless asked.
     for noisy in ("slack_bolt", "slack_sdk", "apscheduler", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+
+
+def flush_logs() -> None:
+    """Return once every record logged so far has been written."""
+    background = _active
+    if background is not None:
+        background.flush()
+
+
+def shutdown_logging() -> None:
+    """Write what is queued and stop the writer thread; later records are written directly.
+
+    Safe to call more than once; servers call it as they stop, and it runs at exit.
+    """
+    global _active
+    background, _active = _active, None
+    if background is not None:
+        background.stop()
+
+
+def _before_fork() -> None:
+    # A thread writing to stderr at the moment of fork would leave the child's copy of the
+    # stream's buffer lock held for ever (CPython gh-84579): fork between writes only.
+    global _held_over_fork
+    if _active is not None:
+        _held_over_fork = _active.target
+        _held_over_fork.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    global _held_over_fork
+    if _held_over_fork is not None:
+        _held_over_fork.release()
+        _held_over_fork = None
+
+
+def _after_fork_in_child() -> None:
+    # logging itself has already given every handler a fresh lock in the child.
+    global _held_over_fork
+    _held_over_fork = None
+    if _active is not None:
+        _active.restart_in_child()
+
+
+atexit.register(shutdown_logging)
+os.register_at_fork(
+    before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
+)

@@ -30,6 +30,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings, SettingsError
 from bot.desk.model import Desk
+from bot.logs import shutdown_logging
 from bot.slack.app import build_app
 from bot.slack.client import make_client
 
@@ -259,6 +260,7 @@ def serve(
     def worker_exit(_server: object, _worker: object) -> None:
         for runtime in runtimes:
             runtime.stop()
+        shutdown_logging()  # the worker's last lines are written before it exits
 
     options = {
         "bind": f"{host}:{port}",
@@ -353,6 +355,7 @@ def run_socket(settings: Settings, desk: Desk, stop: threading.Event | None = No
     closing.start()
     runtime.stop()
     closing.join(SOCKET_CLOSE_SECONDS)
+    shutdown_logging()
     return 0
 
 

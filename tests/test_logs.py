@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.logs import configure
+from bot.logs import configure, flush_logs, shutdown_logging
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +19,7 @@ def _restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
+    shutdown_logging()
     root.handlers[:] = handlers
     root.setLevel(level)
 
@@ -41,3 +44,49 @@ def test_text_format_is_one_readable_line() -> None:
     logging.getLogger("newsbot").info("started", extra={"mode": "http"})
     line = out.getvalue().strip()
     assert "INFO newsbot: started mode=http" in line
+
+
+def test_written_in_the_background_lines_are_whole_masked_and_as_logged() -> None:
+    out = io.StringIO()
+    configure("INFO", "json", secrets=("sekrit-signing",), stream=out, background=True)
+    log = logging.getLogger("newsbot.test")
+    queries = ["first"]
+    log.info("queries %s", queries, extra={"n": 1})
+    queries.append("added after the call")
+    try:
+        raise RuntimeError("boom xoxb-123-456-abc")
+    except RuntimeError:
+        log.exception("failed with sekrit-signing")
+    flush_logs()
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["msg"] == "queries ['first']" and first["n"] == 1
+    assert second["msg"] == "failed with [redacted]"
+    assert "RuntimeError: boom [redacted]" in second["exc"]
+
+
+def test_after_shutdown_records_are_still_written_at_once() -> None:
+    out = io.StringIO()
+    configure("INFO", "text", stream=out, background=True)
+    logging.getLogger("newsbot").info("queued")
+    shutdown_logging()
+    assert "queued" in out.getvalue()
+    logging.getLogger("newsbot").info("after")
+    assert "after" in out.getvalue()
+
+
+def test_a_forked_worker_writes_its_own_lines(tmp_path: Path) -> None:
+    path = tmp_path / "log.txt"
+    with path.open("w", encoding="utf-8") as stream:
+        configure("INFO", "text", stream=stream, background=True)
+        logging.getLogger("newsbot").info("from the parent")
+        pid = os.fork()
+        if pid == 0:  # the child, as a gunicorn worker is
+            logging.getLogger("newsbot").info("from the worker")
+            shutdown_logging()
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        shutdown_logging()
+    assert os.waitstatus_to_exitcode(status) == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert sum("from the parent" in line for line in lines) == 1
+    assert sum("from the worker" in line for line in lines) == 1

@@ -114,6 +114,8 @@ def clean_query(text: str) -> str:
 
 def fold(text: str) -> str:
     """Casefold and drop accents, as FTS5's unicode61 tokenizer does."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose; most indexed text takes this path
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -253,7 +255,7 @@ class SearchIndex:
     ) -> tuple[list[tuple[int, float]], int]:
         """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match."""
         with self._lock:
-            if self._count(expr) <= _RANK_ALL_LIMIT:
+            if not self._more_than(_RANK_ALL_LIMIT, expr):
                 ranked = self._rows(_RANKED_SQL, expr)
                 rows = [(n, -rank) for n, rank in ranked if allowed is None or n in allowed]
                 return rows[:limit], len(rows)
@@ -267,7 +269,7 @@ class SearchIndex:
         label, value, tag or speaker, then the rest in file order."""
         strong_expr = f"{{{' '.join(_STRONG_COLUMNS)}}} : ({expr})"
         strong: list[tuple[int, float]] = []
-        if self._count(strong_expr) <= _RANK_ALL_LIMIT:
+        if not self._more_than(_RANK_ALL_LIMIT, strong_expr):
             strong = [(n, -rank) for n, rank in self._rows(_RANKED_SQL, strong_expr)]
         if allowed is None:
             total = self._count(expr)
@@ -283,6 +285,15 @@ class SearchIndex:
     def _count(self, expr: str) -> int:
         row = self._conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
         return int(row[0])
+
+    def _more_than(self, limit: int, expr: str) -> bool:
+        """Whether over ``limit`` rows match: stops counting there, so a word in every
+        item costs what a rare one does."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)",
+            (expr, limit + 1),
+        ).fetchone()
+        return int(row[0]) > limit
 
     def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
         return [(int(n), float(rank)) for n, rank in self._conn.execute(sql, params)]

@@ -399,6 +399,6 @@ def _zone_exists(name: str) -> bool:
         try:
             ZoneInfo(name)
             _ZONES[name] = True
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a directory
             _ZONES[name] = False
     return _ZONES[name]

@@ -14,8 +14,15 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
-from bot.desk.model import Desk, Fact, FollowUpBook, FollowUpState, fold_events
-from bot.desk.model import followup_states as read_followup_states
+from bot.desk.model import (
+    Desk,
+    Fact,
+    FollowUp,
+    FollowUpBook,
+    FollowUpEvent,
+    FollowUpState,
+    fold_events,
+)
 from bot.desk.search import SearchIndex, SearchResult
 from bot.replies.followups import STATUS_UNAVAILABLE, FollowUpCommands, States
 from bot.replies.help import USAGE, overview_help
@@ -38,6 +45,9 @@ RESULT_LIMIT = 10  # cards a search reply shows; the rest are counted in a More 
 OVERVIEW_FIGURES = 3
 SPEAKER_LIMIT = 30
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
+
+# The book's version, then everything it held at that version.
+_BookCache = tuple[object, tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]
 
 
 def normalize_command(command: str) -> str:
@@ -84,6 +94,8 @@ class Router:
             "/source": self._source,
         }
         self._followup_commands = FollowUpCommands(self)
+        # (book version, events, added follow-ups): saves two queries on most requests.
+        self._book_cache: _BookCache | None = None
 
     def handle(self, command: str, text: str, user: str, now: datetime) -> Reply:
         name = normalize_command(command)
@@ -124,11 +136,27 @@ class Router:
     def states(self, now: datetime) -> States:
         """Every follow-up with its live status; curated ones as open when the book is down."""
         try:
-            return States(read_followup_states(self.desk, self.book, now), live=True)
+            events, added = self._book_contents()
+            items = (*self.desk.followups, *added)
+            return States([fold_events(item, events, now) for item in items], live=True)
         except Exception:
             # The database is an adapter we cannot fix from here: read-only answers go on.
             logger.warning("follow-up book unavailable; answering without status", exc_info=True)
             return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
+
+    def _book_contents(self) -> tuple[tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]:
+        """Every event and added follow-up, read again only when the book's version says
+        something changed (any process may write to it); books without one are always read."""
+        version_of: Callable[[], object] | None = getattr(self.book, "version", None)
+        version = version_of() if version_of is not None else None
+        cached = self._book_cache
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        # Read after the version: a write landing in between makes the next call read again.
+        events, added = tuple(self.book.events()), tuple(self.book.added_followups())
+        if version is not None:
+            self._book_cache = (version, events, added)
+        return events, added
 
     def help_reply(self, name: str, *, ok: bool = True, lead: str = "") -> Reply:
         body = f"{lead}\n\n{USAGE[name]}" if lead else USAGE[name]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -97,24 +98,28 @@ def _fire_times(reminder: Reminder, start: datetime) -> Iterator[datetime]:
         fire = trigger.get_next_fire_time(fire, fire)
 
 
-def occurrences(reminder: Reminder, start: datetime, end: datetime) -> list[datetime]:
-    """Scheduled moments from ``start`` to ``end`` (both included), in UTC, holidays left out."""
+def _scheduled(reminder: Reminder, start: datetime) -> Iterator[datetime]:
+    """Fire times from ``start`` on, lazily, without repeated wall times or skip dates."""
     zone = ZoneInfo(reminder.timezone)
     skip = set(reminder.skip_dates)
-    found: list[datetime] = []
     for moment in _fire_times(reminder, start):
-        if moment > end:
-            break
         if _is_repeat_of_wall_time(moment, zone) or moment.astimezone(zone).date() in skip:
             continue
-        found.append(moment)
-    return found
+        yield moment
+
+
+def occurrences(reminder: Reminder, start: datetime, end: datetime) -> list[datetime]:
+    """Scheduled moments from ``start`` to ``end`` (both included), in UTC, holidays left out."""
+    return list(takewhile(lambda moment: moment <= end, _scheduled(reminder, start)))
 
 
 def next_occurrence(reminder: Reminder, after: datetime) -> datetime | None:
     """The first scheduled moment after ``after``, looking a year ahead at most."""
-    upcoming = occurrences(reminder, after + timedelta(microseconds=1), after + timedelta(days=366))
-    return upcoming[0] if upcoming else None
+    # Lazy: a */15 reminder has 35,000 fire times a year and only the first is wanted.
+    end = after + timedelta(days=366)
+    for moment in _scheduled(reminder, after + timedelta(microseconds=1)):
+        return moment if moment <= end else None
+    return None
 
 
 def due_occurrences(reminder: Reminder, now: datetime, catchup: timedelta) -> list[Occurrence]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from bot.desk.model import Action, FollowUp, FollowUpEvent
 from bot.store.schema import added_followups, followup_events
@@ -54,6 +54,26 @@ class SqlBook:
     def record(self, event: FollowUpEvent) -> None:
         with self._engine.begin() as connection:
             connection.execute(insert(followup_events).values(_event_row(event)))
+
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever any process commits a follow-up or an event (both tables are
+        append-only). Counts as well as the highest seq: PostgreSQL may commit seq 10
+        after seq 11, and only the count says that it arrived."""
+        with self._engine.connect() as connection:
+            return tuple(int(n or 0) for n in connection.execute(_VERSION_QUERY).one())
+
+
+# One statement, so one snapshot of both tables.
+_VERSION_QUERY = select(
+    *(
+        part
+        for table in (followup_events, added_followups)
+        for part in (
+            select(func.count()).select_from(table).scalar_subquery(),
+            select(func.max(table.c.seq)).scalar_subquery(),
+        )
+    )
+)
 
 
 def _followup(row: Any) -> FollowUp:

@@ -28,3 +28,7 @@ class MemoryBook:
 
     def record(self, event: FollowUpEvent) -> None:
         self._events.append(event)
+
+    def version(self) -> tuple[int, ...]:
+        """Changes with every added follow-up and recorded event (see SqlBook.version)."""
+        return (len(self._events), len(self._added))

@@ -365,6 +365,12 @@ def test_unknown_time_zones_suggest_the_likely_one(tmp_path: Path) -> None:
     assert "Mars/Olympus" in problems[1].message
 
 
+def test_a_region_without_a_city_is_an_unknown_time_zone(tmp_path: Path) -> None:
+    text = edited("    timezone: America/New_York\n", "    timezone: Europe\n")
+    [problem] = problems_for(tmp_path, text)
+    assert problem.key == "reminders[0].timezone" and "Europe" in problem.message
+
+
 def test_a_reminder_without_timezone_takes_the_newsroom_one(tmp_path: Path) -> None:
     text = edited("    timezone: America/New_York\n", "")
     assert load_desk(desk_folder(tmp_path, text)).reminders[0].timezone == "America/New_York"

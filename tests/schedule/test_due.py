@@ -131,6 +131,20 @@ def test_next_occurrence_skips_the_weekend() -> None:
     assert next_occurrence(reminder(), friday_noon) == ny(2026, 3, 16, 9).astimezone(UTC)
 
 
+def test_next_occurrence_passes_over_the_repeated_hour_and_holidays() -> None:
+    first_pass = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, before clocks go back
+    monday = ny(2026, 11, 2, 1, 30).astimezone(UTC)  # not 01:30 EST on Sunday, the repeat
+    assert next_occurrence(reminder("30 1 * * *"), first_pass) == monday
+    holiday = reminder(skip_dates=(date(2026, 5, 25),))
+    assert next_occurrence(holiday, ny(2026, 5, 22, 12)) == ny(2026, 5, 26, 9).astimezone(UTC)
+
+
+def test_next_occurrence_looks_a_year_ahead_at_most() -> None:
+    leap_day = reminder("0 9 29 2 *")  # next after March 2026 is 29 February 2028
+    assert next_occurrence(leap_day, ny(2026, 3, 1)) is None
+    assert next_occurrence(leap_day, ny(2027, 3, 1)) == ny(2028, 2, 29, 9).astimezone(UTC)
+
+
 def test_after_a_week_asleep_only_the_last_day_is_reported_as_missed() -> None:
     due = due_occurrences(reminder("0 9 * * *"), ny(2026, 3, 10, 8), CATCHUP)
     assert [(local_times([d.at])[0], d.too_old) for d in due] == [

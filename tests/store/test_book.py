@@ -18,6 +18,7 @@ from bot.desk.model import (
     Status,
     followup_states,
 )
+from bot.replies.router import Router
 from bot.store.db import Database
 from bot.store.memory import MemoryBook
 from tests.store.databases import BACKENDS, empty_database_url
@@ -100,3 +101,31 @@ def test_follow_ups_and_history_survive_a_restart(database_url: str) -> None:
     assert [e.action for e in again.book().events("added-1")] == [Action.ADDED, Action.RESOLVED]
     assert again.book().add_followup("Ask HHS", "U2", MONDAY).id == "added-2"
     again.dispose()
+
+
+def test_the_version_changes_with_every_write(book: FollowUpBook) -> None:
+    seen = [book.version()]  # type: ignore[attr-defined]
+    book.add_followup("Ask ICE for the new count", "U1", MONDAY)
+    seen.append(book.version())  # type: ignore[attr-defined]
+    book.record(FollowUpEvent(CURATED.id, Action.RESOLVED, "U1", MONDAY))
+    seen.append(book.version())  # type: ignore[attr-defined]
+    assert len(set(seen)) == 3
+    assert book.version() == seen[-1]  # type: ignore[attr-defined]
+
+
+def test_a_router_sees_what_another_process_wrote(database_url: str) -> None:
+    """Each gunicorn worker has its own engine and its own router; its cached follow-up
+    states must follow what the others record."""
+    here, there = Database(database_url), Database(database_url)
+    here.create_schema()
+    router = Router(DESK, here.book())
+    try:
+        assert router.states(MONDAY).items[0].status is Status.OPEN
+        assert router.states(MONDAY).items[0].status is Status.OPEN  # from the cache
+        there.book().record(FollowUpEvent(CURATED.id, Action.RESOLVED, "U2", MONDAY))
+        assert router.states(MONDAY).items[0].status is Status.RESOLVED
+        there.book().add_followup("Ask HHS", "U2", MONDAY)
+        assert [s.item.title for s in router.states(MONDAY).items][-1] == "Ask HHS"
+    finally:
+        here.dispose()
+        there.dispose()
