@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gunicorn.app.base import BaseApplication
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.server import STOP_TIMEOUT_SECONDS, WebOptions
+from bot.server import WebOptions, gunicorn_options, run_gunicorn
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -44,36 +42,6 @@ def build_echo_app(token: str, secret: str, api_url: str, tuned: bool) -> App:
     return app
 
 
-def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
-    """The options bot.server.serve gives gunicorn (worker hooks aside)."""
-    return {
-        "bind": f"{host}:{port}",
-        "workers": web.workers,
-        "worker_class": "gthread",
-        "threads": web.threads,
-        "graceful_timeout": int(STOP_TIMEOUT_SECONDS),
-        "timeout": 30,
-        "keepalive": 5,
-        "accesslog": None,
-        "loglevel": "info",
-        "proc_name": "bare-bolt",
-    }
-
-
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, load_app: Callable[[], WSGIApplication], options: dict[str, Any]):
-        self._load_app = load_app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> WSGIApplication:
-        return self._load_app()
-
-
 def main() -> int:
     env = os.environ
     tuned = env.get("BARE_BOLT_TUNED") == "1"
@@ -86,11 +54,7 @@ def main() -> int:
         return handler
 
     options = gunicorn_options(WebOptions.from_env(env), "127.0.0.1", int(env.get("PORT", "0")))
-    try:
-        _Gunicorn(load_app, options).run()
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
-    return 0
+    return run_gunicorn(load_app, {**options, "proc_name": "bare-bolt", "loglevel": "info"})
 
 
 if __name__ == "__main__":

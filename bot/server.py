@@ -263,6 +263,19 @@ def serve(
         shutdown_logging()  # the worker's last lines are written before it exits
 
     options = {
+        **gunicorn_options(web, host, port),
+        "loglevel": settings.log_level.lower(),
+        "logger_class": _GunicornLogs,
+        "worker_exit": worker_exit,
+        "proc_name": "newsbot",
+    }
+    logger.info("serving HTTP on port %s (%s x %s threads)", port, web.workers, web.threads)
+    return run_gunicorn(load_app, options)
+
+
+def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
+    """How ``newsbot serve`` runs gunicorn; the benchmark serves its baseline the same way."""
+    return {
         "bind": f"{host}:{port}",
         "workers": web.workers,
         "worker_class": "gthread",
@@ -271,12 +284,14 @@ def serve(
         "timeout": 30,
         "keepalive": 5,
         "accesslog": None,  # bot.web logs each Slack request itself, without secrets
-        "loglevel": settings.log_level.lower(),
-        "logger_class": _GunicornLogs,
-        "worker_exit": worker_exit,
-        "proc_name": "newsbot",
+        # gunicorn's control socket has one fixed path per user: two servers on one host
+        # (two apps, or a test beside a running bot) would take it from each other.
+        "control_socket_disable": True,
     }
-    logger.info("serving HTTP on port %s (%s x %s threads)", port, web.workers, web.threads)
+
+
+def run_gunicorn(load_app: Callable[[], WSGIApplication], options: dict[str, Any]) -> int:
+    """Run gunicorn in the foreground until it stops; its exit status."""
     try:
         _Gunicorn(load_app, options).run()
     except SystemExit as exit_:
