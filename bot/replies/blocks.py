@@ -7,8 +7,10 @@ Every piece of text from a part (ours, the desk's or the user's) goes through
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -92,11 +94,11 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     more = [p for p in reply.parts if isinstance(p, More)]
     # Keep room at the end for one "N more" line and the Share button.
     budget = MAX_BLOCKS - 1 - (1 if share else 0)
-    blocks: list[Block] = []
+    blocks: list[dict[str, Any]] = []
     left_out, shortened = 0, False
     parts = [p for p in reply.parts if not isinstance(p, More)]
     for position, part in enumerate(parts):
-        drawn = _draw(part, reply)
+        drawn = _draw_dicts(part, reply)
         if len(blocks) + len(drawn) > budget:
             left_out = sum(1 for p in parts[position:] if _is_card(p))
             shortened = True
@@ -105,12 +107,37 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     count = left_out + sum(p.count for p in more)
     if count:
         hint = more[0].hint if more else "refine your query"
-        blocks.append(_context(f"{count:,} more: {escape_mrkdwn(hint)}"))
+        blocks.append(_context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict())
     elif shortened:
-        blocks.append(_context("The rest was left out to fit in Slack: refine your query."))
+        blocks.append(
+            _context("The rest was left out to fit in Slack: refine your query.").to_dict()
+        )
     if share is not None:
-        blocks.append(share)
-    return [block.to_dict() for block in blocks]
+        blocks.append(share.to_dict())
+    return blocks
+
+
+def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
+    if isinstance(part, FactCard | FollowUpCard):
+        timezone = reply.meta.get("timezone", "UTC")
+        unavailable = reply.meta.get("followup_status") == "unavailable"
+        return _card_dicts(part, timezone, unavailable)
+    return [block.to_dict() for block in _draw(part, reply)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _card_dicts(
+    card: FactCard | FollowUpCard, timezone: str, unavailable: bool
+) -> tuple[dict[str, Any], ...]:
+    """A card's blocks, checked against Slack's limits by slack_sdk once.
+
+    Cards are frozen values (a follow-up card includes its state and history), so the same
+    card always draws the same blocks; building them through slack_sdk's models was a third
+    of a /facts request. Callers only serialise the dicts, never change them.
+    """
+    if isinstance(card, FactCard):
+        return tuple(block.to_dict() for block in _fact_blocks(card))
+    return tuple(block.to_dict() for block in _followup_blocks(card, timezone, unavailable))
 
 
 # --- parts ------------------------------------------------------------------------------------
