@@ -90,7 +90,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 
 def render_blocks(reply: Reply) -> list[dict[str, Any]]:
-    share = _share_block(reply) if reply.shareable else None
+    share = _share_dict(reply.command, reply.query) if reply.shareable else None
     more = [p for p in reply.parts if isinstance(p, More)]
     # Keep room at the end for one "N more" line and the Share button.
     budget = MAX_BLOCKS - 1 - (1 if share else 0)
@@ -113,39 +113,31 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
             _context("The rest was left out to fit in Slack: refine your query.").to_dict()
         )
     if share is not None:
-        blocks.append(share.to_dict())
+        blocks.append(share)
     return blocks
 
 
 def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
-    if isinstance(part, FactCard | FollowUpCard):
-        timezone = reply.meta.get("timezone", "UTC")
-        unavailable = reply.meta.get("followup_status") == "unavailable"
-        return _card_dicts(part, timezone, unavailable)
-    return [block.to_dict() for block in _draw(part, reply)]
+    timezone = reply.meta.get("timezone", "UTC")
+    unavailable = reply.meta.get("followup_status") == "unavailable"
+    return _part_dicts(part, timezone, unavailable)
 
 
-@functools.lru_cache(maxsize=4096)
-def _card_dicts(
-    card: FactCard | FollowUpCard, timezone: str, unavailable: bool
-) -> tuple[dict[str, Any], ...]:
-    """A card's blocks, checked against Slack's limits by slack_sdk once.
+@functools.lru_cache(maxsize=512)  # bounded: a few MB at most
+def _part_dicts(part: Part, timezone: str, unavailable: bool) -> tuple[dict[str, Any], ...]:
+    """A part's blocks, checked against Slack's limits by slack_sdk once.
 
-    Cards are frozen values (a follow-up card includes its state and history), so the same
-    card always draws the same blocks; building them through slack_sdk's models was a third
+    Parts are frozen values (a follow-up card includes its state and history), so the same
+    part always draws the same blocks; building them through slack_sdk's models was a third
     of a /facts request. Callers only serialise the dicts, never change them.
     """
-    if isinstance(card, FactCard):
-        return tuple(block.to_dict() for block in _fact_blocks(card))
-    return tuple(block.to_dict() for block in _followup_blocks(card, timezone, unavailable))
+    return tuple(block.to_dict() for block in _draw(part, timezone, unavailable))
 
 
 # --- parts ------------------------------------------------------------------------------------
 
 
-def _draw(part: Part, reply: Reply) -> list[Block]:
-    timezone = reply.meta.get("timezone", "UTC")
-    unavailable = reply.meta.get("followup_status") == "unavailable"
+def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
     if isinstance(part, Heading):
         return [_header(part.text)] if part.text.strip() else []
     if isinstance(part, Note):
@@ -274,14 +266,14 @@ def _event_line(event: FollowUpEvent, timezone: str) -> str:
     return f"{line}: {escape_mrkdwn(detail)}" if detail else line
 
 
-def _share_block(reply: Reply) -> ActionsBlock | None:
-    value = json.dumps(
-        {"c": reply.command, "q": reply.query}, ensure_ascii=False, separators=(",", ":")
-    )
+@functools.lru_cache(maxsize=256)
+def _share_dict(command: str, query: str) -> dict[str, Any] | None:
+    """The Share button; its value re-runs the command (none when too long for a button)."""
+    value = json.dumps({"c": command, "q": query}, ensure_ascii=False, separators=(",", ":"))
     if len(value) > SHARE_VALUE_LIMIT:
         return None
     button = ButtonElement(text="Share in channel", action_id="share_reply", value=value)
-    return ActionsBlock(elements=[button])
+    return dict(ActionsBlock(elements=[button]).to_dict())
 
 
 # --- small builders -------------------------------------------------------------------------
