@@ -22,10 +22,10 @@ from bench.slash import SECRET, TOKEN
 from bot.config import Settings
 from bot.desk.load import load_desk
 from bot.logs import configure
+from bot.replies.blocks import render_blocks
 from bot.replies.router import Router
 from bot.slack.app import build_app
 from bot.slack.client import make_client
-from bot.slack.services import render_with_blocks_module
 from bot.store.db import Database
 from bot.web import make_wsgi_app
 
@@ -112,7 +112,7 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
         ),
         (
             "Block Kit rendering (render_blocks)",
-            lambda n: render_with_blocks_module(replies[n % len(replies)]),
+            lambda n: render_blocks(replies[n % len(replies)]),
         ),
         ("newsbot WSGI app, whole request, logging off", wsgi_call(newsbot, pool)),
         ("bare Bolt echo WSGI, process_before_response", wsgi_call(bare, pool)),

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.desk.model import Desk, FollowUpBook
+from bot.replies.blocks import render_blocks
 from bot.replies.reply import Reply
 from bot.slack import listeners
 from bot.slack.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
@@ -24,7 +25,6 @@ from bot.slack.services import (
     RouterLike,
     Services,
     no_reminders,
-    render_with_blocks_module,
     utc_now,
 )
 
@@ -40,7 +40,7 @@ def build_app(
     client: WebClient,
     router: RouterLike,
     *,
-    render: Callable[[Reply], Blocks] = render_with_blocks_module,
+    render: Callable[[Reply], Blocks] = render_blocks,
     clock: Callable[[], datetime] = utc_now,
     next_runs: Callable[[], Mapping[str, datetime]] = no_reminders,
     listener_executor: Executor | None = None,

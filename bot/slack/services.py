@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.desk.model import Desk, FollowUpBook
+from bot.replies.blocks import render_blocks
 from bot.replies.reply import Reply
 
 Blocks = list[dict[str, Any]]
@@ -29,20 +30,13 @@ def no_reminders() -> Mapping[str, datetime]:
     return {}
 
 
-def render_with_blocks_module(reply: Reply) -> Blocks:
-    """bot.replies.blocks.render_blocks, imported when first needed."""
-    from bot.replies.blocks import render_blocks
-
-    return render_blocks(reply)
-
-
 @dataclass(frozen=True)
 class Services:
     settings: Settings
     desk: Desk
     book: FollowUpBook
     router: RouterLike
-    render: Callable[[Reply], Blocks] = render_with_blocks_module
+    render: Callable[[Reply], Blocks] = render_blocks
     clock: Callable[[], datetime] = utc_now
     next_runs: Callable[[], Mapping[str, datetime]] = no_reminders
 
