@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -29,10 +28,10 @@ from urllib.parse import urlencode
 
 import pytest
 from packaging.requirements import Requirement
-from websockets.sync.server import ServerConnection, serve
 
 from tests.slack.conftest import REPORTER, SECRET, TEAM, sign
 from tests.slack_stand_in import SlackStandIn
+from tests.socket_stand_in import slash_command_envelope, socket_mode
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOT_TOKEN = "xoxb-smoke-0000-secret"
@@ -327,39 +326,20 @@ def test_release_line_stops_a_deploy_with_a_misquote(deployed: Deployed, tmp_pat
 # --- worker ----------------------------------------------------------------------------------
 
 
-def slash_command_envelope(response_url: str) -> dict[str, Any]:
-    return {
-        "envelope_id": "c9b3e8e1-smoke",
-        "type": "slash_commands",
-        "accepts_response_payload": True,
-        "payload": {
-            "team_id": TEAM,
-            "channel_id": "C0NEWSDESK",
-            "user_id": REPORTER,
-            "command": "/facts",
-            "text": "545",
-            "response_url": response_url,
-            "trigger_id": "1337.42.abcd",
-        },
-    }
-
-
 @pytest.mark.slow
 def test_worker_line_answers_over_socket_mode_then_stops_on_sigterm(
     deployed: Deployed, slack: SlackStandIn, tmp_path: Path
 ) -> None:
-    acks: queue.Queue[dict[str, Any]] = queue.Queue()
-
-    def session(connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        connection.send(json.dumps(slash_command_envelope(slack.response_url())))
-        for message in connection:
-            acks.put(json.loads(message))
-
+    envelope = slash_command_envelope(
+        "c9b3e8e1-smoke",
+        "/facts",
+        "545",
+        user=REPORTER,
+        team=TEAM,
+        response_url=slack.response_url(),
+    )
     log = tmp_path / "worker.log"
-    with serve(session, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+    with socket_mode(slack, envelope) as acks:
         env = platform_env(
             deployed,
             tmp_path,
@@ -374,7 +354,6 @@ def test_worker_line_answers_over_socket_mode_then_stops_on_sigterm(
             except queue.Empty:
                 raise AssertionError(f"no ack; {explain(log)}") from None
             code, seconds = stop_and_wait(worker)
-        server.shutdown()
 
     assert ack["envelope_id"] == "c9b3e8e1-smoke"
     assert "At least 545 parents" in json.dumps(ack["payload"]["blocks"])

@@ -3,57 +3,26 @@
 from __future__ import annotations
 
 import json
-import queue
 import threading
 from pathlib import Path
-from typing import Any
-
-from websockets.sync.server import ServerConnection, serve
 
 from bot.config import Settings
 from bot.desk.model import Desk
 from bot.server import run_socket
 from tests.slack.conftest import REPORTER, TEAM
 from tests.slack_stand_in import SlackStandIn
+from tests.socket_stand_in import slash_command_envelope, socket_mode
 
-
-def slash_command_envelope(response_url: str) -> dict[str, Any]:
-    return {
-        "envelope_id": "57d6a792-4d35-4d0b-b6aa-3361493e1caf",
-        "type": "slash_commands",
-        "accepts_response_payload": True,
-        "payload": {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "newsroom",
-            "channel_id": "C0NEWSDESK",
-            "channel_name": "newsdesk",
-            "user_id": REPORTER,
-            "user_name": "reporter",
-            "command": "/figure",
-            "text": "545",
-            "api_app_id": "A0NEWSBOT",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "1337.42.abcd",
-        },
-    }
+ENVELOPE_ID = "57d6a792-4d35-4d0b-b6aa-3361493e1caf"
 
 
 def test_a_slash_command_over_socket_mode_is_acked_with_the_reply(
     slack: SlackStandIn, desk: Desk, tmp_path: Path
 ) -> None:
-    acks: queue.Queue[dict[str, Any]] = queue.Queue()
-
-    def session(connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        connection.send(json.dumps(slash_command_envelope(slack.response_url())))
-        for message in connection:
-            acks.put(json.loads(message))
-
-    with serve(session, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+    envelope = slash_command_envelope(
+        ENVELOPE_ID, "/figure", "545", user=REPORTER, team=TEAM, response_url=slack.response_url()
+    )
+    with socket_mode(slack, envelope) as acks:
         settings = Settings(
             slack_bot_token="xoxb-test-token",
             slack_app_token="xapp-test-token",
@@ -72,9 +41,8 @@ def test_a_slash_command_over_socket_mode_is_acked_with_the_reply(
         finally:
             stop.set()
             runner.join(timeout=10)
-        server.shutdown()
 
-    assert ack["envelope_id"] == "57d6a792-4d35-4d0b-b6aa-3361493e1caf"
+    assert ack["envelope_id"] == ENVELOPE_ID
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "545" in json.dumps(ack["payload"]["blocks"])
     [opened] = slack.calls_to("apps.connections.open")
