@@ -87,7 +87,9 @@ def register_listeners(app: App) -> None:
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
     for action_id in listeners.FOLLOWUP_ACTIONS:
         app.action(action_id)(ack=listeners.acknowledge, lazy=[listeners.followup_button])
-    app.view(RESOLVE_CALLBACK_ID)(listeners.submit_resolution)
+    app.view(RESOLVE_CALLBACK_ID)(
+        ack=listeners.submit_resolution, lazy=[listeners.refresh_home_after_resolution]
+    )
     app.event("app_home_opened")(ack=listeners.acknowledge, lazy=[listeners.open_home])
 
 

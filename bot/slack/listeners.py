@@ -338,6 +338,18 @@ def submit_resolution(
     ack()
 
 
+@after_ack
+def refresh_home_after_resolution(
+    body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The modal may have been opened from Home, which would otherwise show the item as open.
+
+    Slack's view_submission does not say where the modal came from, and Home is per user, so
+    the resolver's Home is republished whatever the outcome: it shows the current state.
+    """
+    publish_home(client, services_of(context), user_of(body))
+
+
 # --- App Home -----------------------------------------------------------------------------
 
 

@@ -264,6 +264,17 @@ def test_a_resolution_is_recorded_with_note_and_link(serve_app) -> None:
     assert (event.note, event.link) == ("Declined to comment", "https://example.org/x")
 
 
+def test_a_resolution_republishes_the_resolvers_home(serve_app) -> None:
+    served: Served = serve_app()
+    served.interaction(submission("Declined to comment", None))
+    wait_for(lambda: bool(served.slack.calls_to("views.publish")))
+    [call] = served.slack.calls_to("views.publish")
+    assert call.params["user_id"] == EDITOR
+    home = json.dumps(call.params["view"])
+    assert "545" in home
+    assert "followup_resolve" not in home  # the only follow-up is resolved: no buttons left
+
+
 def test_forged_changes_from_non_editors_change_nothing(serve_app) -> None:
     served: Served = serve_app(editors=frozenset({EDITOR}))
     answer = served.interaction(submission("Made up", None, user=REPORTER))
