@@ -88,9 +88,9 @@ def status_words(state: FollowUpState, unavailable: bool, timezone: str) -> str:
 def age_words(age_days: int | None) -> str | None:
     if age_days is None:
         return None
-    return (
-        "asked today" if age_days == 0 else f"open {age_days:,} day{'s' if age_days != 1 else ''}"
-    )
+    if age_days == 0:
+        return "asked today"
+    return f"asked {age_days:,} day{'s' if age_days != 1 else ''} ago"
 
 
 def event_words(event: FollowUpEvent, timezone: str) -> tuple[str, str, str]:
