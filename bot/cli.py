@@ -142,10 +142,9 @@ def run_check(path: str, out: TextIO) -> int:
     desk = load_or_report(path, sys.stderr)
     if desk is None:
         return 1
-    from bot.console import plural
+    from bot.desk.model import describe_counts
 
-    nouns = {"followups": "follow-up", "sources": "source", "reminders": "reminder"}
-    summary = ", ".join(plural(n, nouns.get(name, name)) for name, n in desk.counts().items() if n)
+    summary = describe_counts(desk.counts())
     print(f"{path}: ok ({summary}); every quote found verbatim in its source", file=out)
     return 0
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.desk.model import Desk, FollowUpBook
+from bot.desk.model import Desk, FollowUpBook, plural
 
 COMMANDS = ("/facts", "/quote", "/figure", "/followups", "/source")
 QUIT = {"quit", "exit", ":q", "/quit", "/exit"}
@@ -31,11 +31,6 @@ def banner(desk: Desk) -> str:
         "Try: /facts 545   /quote cruelty   /figure   /followups   /source white-house-response\n"
         "Type `help` for more, `quit` or Ctrl-D to leave.\n"
     )
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 quote``, ``7 quotes``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def console(

@@ -29,7 +29,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings, SettingsError
-from bot.desk.model import Desk
+from bot.desk.model import Desk, describe_counts
 from bot.logs import shutdown_logging
 from bot.slack.app import build_app
 from bot.slack.client import make_client
@@ -165,7 +165,7 @@ def startup_fields(
 
 
 def startup_message(fields: Mapping[str, Any]) -> str:
-    counts = ", ".join(f"{n} {kind}" for kind, n in fields["facts"].items() if n)
+    counts = describe_counts(fields["facts"])
     upcoming = (
         f"next reminder {fields['next_reminder_id']} at {fields['next_reminder']}"
         if fields["next_reminder"]

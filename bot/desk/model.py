@@ -177,6 +177,19 @@ class Desk:
         }
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 quote``, ``7 quotes``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+_COUNT_NOUNS = {"followups": "follow-up", "sources": "source", "reminders": "reminder"}
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """``1 source, 7 quotes, 1 figure, ...`` for the non-zero counts of :meth:`Desk.counts`."""
+    return ", ".join(plural(n, _COUNT_NOUNS.get(name, name)) for name, n in counts.items() if n)
+
+
 # --- The follow-up life cycle -------------------------------------------------------------
 
 
