@@ -345,9 +345,12 @@ def refresh_home_after_resolution(
     """The modal may have been opened from Home, which would otherwise show the item as open.
 
     Slack's view_submission does not say where the modal came from, and Home is per user, so
-    the resolver's Home is republished whatever the outcome: it shows the current state.
+    the resolver's Home is republished: it shows the current state. A refused submission
+    changed nothing, so it needs no refresh.
     """
-    publish_home(client, services_of(context), user_of(body))
+    services = services_of(context)
+    if services.may_edit(user_of(body)):
+        publish_home(client, services, user_of(body))
 
 
 # --- App Home -----------------------------------------------------------------------------
