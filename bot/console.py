@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -45,13 +47,10 @@ def console(
     from bot.replies.text import render_text
 
     router = Router(desk, book)
-    interactive = stdin.isatty()
+    read_line = _prompting_reader() if stdin.isatty() and stdin is sys.stdin else stdin.readline
     out.write(banner(desk))
     while True:
-        if interactive:
-            out.write("newsbot> ")
-            out.flush()
-        line = stdin.readline()
+        line = read_line()
         if not line:
             break
         line = line.strip()
@@ -66,3 +65,18 @@ def console(
         out.write(render_text(reply).rstrip("\n") + "\n\n")
         out.flush()
     return 0
+
+
+def _prompting_reader() -> Callable[[], str]:
+    """At a terminal: a prompt with line editing and history (readline, where Python has it)."""
+    with contextlib.suppress(ImportError):  # not on every platform's Python
+        import readline  # noqa: F401  (importing it is what gives input() editing)
+
+    def read() -> str:
+        try:
+            return input("newsbot> ") + "\n"
+        except EOFError:
+            print()
+            return ""
+
+    return read

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,34 @@ def test_extract_drafts_entries_from_the_seed() -> None:
     assert result.returncode == 0, result.stderr
     assert "did not immediately respond" in result.stdout
     assert "545" in result.stdout
+
+
+def test_at_a_terminal_the_console_prompts_and_exits_on_ctrl_d(db: dict[str, str]) -> None:
+    import pty
+    import select
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE"))},
+        **db,
+        "PYTHONPATH": str(ROOT),
+    }
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: newsbot on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [*NEWSBOT, "console"], env)
+
+    def read_until(marker: str, count: int) -> str:
+        seen, deadline = "", time.monotonic() + 30
+        while seen.count(marker) < count and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 65536).decode("utf-8", "replace")
+        return seen
+
+    assert "newsbot> " in read_until("newsbot> ", 1)
+    os.write(fd, b"/facts 545\n")
+    answered = read_until("newsbot> ", 1)
+    assert "parents-not-located" in answered
+    os.write(fd, b"\x04")  # Ctrl-D at an empty prompt
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
