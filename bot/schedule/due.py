@@ -19,6 +19,8 @@ from functools import lru_cache
 from itertools import takewhile
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.desk.model import Reminder
@@ -75,13 +77,26 @@ def _day_number(text: str) -> int:
 
 
 @lru_cache(maxsize=256)
-def cron_trigger(cron: str, timezone: str) -> CronTrigger:
-    """A CronTrigger for a five-field crontab line in an IANA zone; ValueError if invalid."""
+def cron_trigger(cron: str, timezone: str) -> BaseTrigger:
+    """A trigger for a five-field crontab line in an IANA zone; ValueError if invalid.
+
+    crontab(5) fires when *either* day field matches if both are restricted ("0 9 1 * mon":
+    the 1st and every Monday); APScheduler's CronTrigger requires both, so that case is the
+    union of two triggers.
+    """
     fields = cron.split()
     if len(fields) != 5:
         raise ValueError(f"cron {cron!r}: use five fields (minute hour day month weekday)")
-    fields[4] = crontab_day_of_week(fields[4])
-    return CronTrigger.from_crontab(" ".join(fields), timezone=ZoneInfo(timezone))
+    minute, hour, day, month, weekday = fields
+    weekday = crontab_day_of_week(weekday)
+    zone = ZoneInfo(timezone)
+
+    def trigger(day: str, weekday: str) -> CronTrigger:
+        return CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=zone)
+
+    if day != "*" and weekday != "*":
+        return OrTrigger([trigger(day, "*"), trigger("*", weekday)])
+    return trigger(day, weekday)
 
 
 def _is_repeat_of_wall_time(moment: datetime, zone: ZoneInfo) -> bool:

@@ -238,11 +238,11 @@ def metadata_for(reminder_id: str, occurrence: datetime) -> dict[str, Any]:
 
 def post_reminder(client: WebClient, reminder: Reminder, occurrence: datetime, reply: Reply) -> str:
     """chat.postMessage with blocks, a text fallback and our metadata; returns the ts."""
-    from bot.replies.blocks import render_blocks  # imported late: a sibling module
+    from bot.replies.blocks import fallback_text, render_blocks  # a sibling module
 
     response = client.chat_postMessage(
         channel=reminder.channel,
-        text=reply.text,
+        text=fallback_text(reply),  # notifications show it: escaped like the blocks
         blocks=render_blocks(reply),
         metadata=metadata_for(reminder.id, occurrence),
         unfurl_links=False,

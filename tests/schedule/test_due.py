@@ -193,3 +193,20 @@ def test_a_daily_reminder_fires_once_a_local_day_at_its_time(
         local = moment.astimezone(NY)
         # Exactly the cron time, or an hour on when that time does not exist that day.
         assert (local.hour, local.minute) in {(hour, minute), ((hour + 1) % 24, minute)}
+
+
+def test_both_day_fields_fire_on_either_as_crontab_does() -> None:
+    # "The 1st of the month, and every Monday", in November-December 2026.
+    moments = occurrences(
+        reminder("0 9 1 * mon"),
+        datetime(2026, 11, 29, tzinfo=UTC),
+        datetime(2026, 12, 15, tzinfo=UTC),
+    )
+    days = [m.astimezone(NY).date() for m in moments]
+    assert days == [
+        date(2026, 11, 30),  # Monday
+        date(2026, 12, 1),  # the 1st, a Tuesday
+        date(2026, 12, 7),
+        date(2026, 12, 14),
+    ]
+    assert {m.astimezone(NY).hour for m in moments} == {9}

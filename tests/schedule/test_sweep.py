@@ -277,3 +277,15 @@ def test_a_miss_beyond_the_catchup_window_is_skipped_once(
     ]
     assert run(database, slack, seven_hours_late + timedelta(minutes=1)).outcomes == []
     assert posts(slack) == []
+
+
+def test_a_follow_up_title_cannot_ping_the_channel_through_a_reminder(
+    sqlite_database: Database, slack: SlackStandIn
+) -> None:
+    book = sqlite_database.book()
+    book.add_followup("<!channel> call <@U0NOBODY> back", "U0EDITOR1", MONDAY_9_00_20)
+    run(sqlite_database, slack, MONDAY_9_00_20)
+    [post] = posts(slack)
+    everything = post["text"] + str(post["blocks"])
+    assert "&lt;!channel&gt;" in post["text"]
+    assert "<!channel>" not in everything and "<@U0NOBODY>" not in everything
