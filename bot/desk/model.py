@@ -253,6 +253,19 @@ def fold_events(item: FollowUp, events: Iterable[FollowUpEvent], now: datetime) 
     return FollowUpState(item, status, history, until, resolution)
 
 
+def refusal(state: FollowUpState, action: Action) -> str | None:
+    """Why ``action`` must not be recorded now (it would change nothing, or quietly undo a
+    colleague's resolution from an old button), or None when it may go ahead."""
+    item = state.item.id
+    if state.status is Status.RESOLVED and action is Action.RESOLVED:
+        return f"`{item}` was already resolved."
+    if state.status is Status.RESOLVED and action is Action.SNOOZED:
+        return f"`{item}` is resolved. Type `/followups reopen {item}` first."
+    if state.status is Status.OPEN and action is Action.REOPENED:
+        return f"`{item}` is already open."
+    return None
+
+
 class FollowUpBook(Protocol):
     """Where follow-up changes are kept. The database store implements it; tests may use
     :class:`bot.store.memory.MemoryBook`."""

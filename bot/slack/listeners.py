@@ -24,7 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.desk.model import Action, FollowUpEvent, FollowUpState, followup_states
+from bot.desk.model import Action, FollowUpEvent, FollowUpState, followup_states, refusal
 from bot.replies.blocks import escape_mrkdwn, fallback_text
 from bot.replies.reply import Reply
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
@@ -240,9 +240,12 @@ def tell_share_failed(body: dict[str, Any], client: WebClient, user: str) -> Non
 
 
 def change_event(action_id: str, followup_id: str, user: str, now: datetime) -> FollowUpEvent:
+    """The event a button asks for (Resolve's note and link come later, from the modal)."""
     if action_id in SNOOZE_ACTIONS:
         until = now + SNOOZE_ACTIONS[action_id]
         return FollowUpEvent(followup_id, Action.SNOOZED, user, now, until=until)
+    if action_id == RESOLVE_ACTION:
+        return FollowUpEvent(followup_id, Action.RESOLVED, user, now)
     return FollowUpEvent(followup_id, Action.REOPENED, user, now)
 
 
@@ -275,12 +278,16 @@ def followup_button(
             "Type `/followups list` to see their ids.",
         )
         return
+    event = change_event(action_id, state.item.id, user, now)
+    refused = refusal(state, event.action)
+    if refused is not None:  # e.g. Snooze on yesterday's reminder after a colleague resolved it
+        tell(body, client, services, refused)
+        return
     if action_id == RESOLVE_ACTION:
         client.views_open(
             trigger_id=body.get("trigger_id"), view=resolve_modal(state.item.id, state.item.title)
         )
         return
-    event = change_event(action_id, state.item.id, user, now)
     services.book.record(event)
     show_change(body, client, services, confirmation(event, state))
 
@@ -327,6 +334,10 @@ def submit_resolution(
             response_action="errors",
             errors={NOTE_BLOCK: "This follow-up no longer exists: close this and try again."},
         )
+        return
+    refused = refusal(state, Action.RESOLVED)
+    if refused is not None:  # resolved by someone else while the modal was open
+        ack(response_action="errors", errors={NOTE_BLOCK: refused.replace("`", "")})
         return
     resolution = read_resolution(view)
     if isinstance(resolution, dict):

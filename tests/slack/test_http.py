@@ -308,10 +308,15 @@ def test_a_button_for_an_unknown_followup_says_what_to_type(serve_app) -> None:
 def test_reopen_from_home_republishes_home(serve_app) -> None:
     served: Served = serve_app()
     served.interaction(
+        block_action(served, "followup_snooze_1w", "white-house-response", container="view")
+    )
+    wait_for(lambda: bool(served.slack.calls_to("views.publish")))
+    served.slack.clear()
+    served.interaction(
         block_action(served, "followup_reopen", "white-house-response", container="view")
     )
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
-    assert [e.action for e in served.book.events()] == [Action.REOPENED]
+    assert [e.action for e in served.book.events()] == [Action.SNOOZED, Action.REOPENED]
     assert "Reopened" in texts(served.slack.calls_to("views.publish")[0].params["view"]["blocks"])
 
 
@@ -344,3 +349,36 @@ def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
     shown = texts(view["blocks"])
     assert "545" in shown and "White House response" in shown and "weekday-figures" in shown
     assert "followup_resolve" in buttons(view["blocks"])
+
+
+def test_an_old_snooze_button_cannot_undo_a_colleagues_resolution(serve_app) -> None:
+    served: Served = serve_app()
+    served.interaction(submission("Declined to comment", None))
+    [resolved] = served.book.events()
+    served.interaction(block_action(served, "followup_snooze_1d", "white-house-response"))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    assert served.book.events() == [resolved]
+    told = served.slack.calls_to("response_url")[-1].params["text"]
+    assert "is resolved" in told and "reopen white-house-response" in told
+
+
+def test_resolve_on_a_resolved_follow_up_says_so_instead_of_opening_the_modal(
+    serve_app,
+) -> None:
+    served: Served = serve_app()
+    served.interaction(submission("Declined to comment", None))
+    served.interaction(block_action(served, "followup_resolve", "white-house-response"))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    assert "already resolved" in served.slack.calls_to("response_url")[-1].params["text"]
+    assert served.slack.calls_to("views.open") == []
+    again = served.interaction(submission("Second note", None))
+    assert "already resolved" in json.dumps(again.json()["errors"])
+    assert len(served.book.events()) == 1
+
+
+def test_reopen_on_an_open_follow_up_records_nothing(serve_app) -> None:
+    served: Served = serve_app()
+    served.interaction(block_action(served, "followup_reopen", "white-house-response"))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    assert "already open" in served.slack.calls_to("response_url")[-1].params["text"]
+    assert served.book.events() == []
