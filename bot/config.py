@@ -18,12 +18,18 @@ class SettingsError(ValueError):
     """A setting a user got wrong; the message names the variable and what to do."""
 
 
-def parse_duration(text: str, variable: str) -> timedelta:
-    """``90``, ``90s``, ``15m``, ``6h`` or ``2d``."""
+MAX_CATCHUP = timedelta(days=7)
+
+
+def parse_duration(text: str, variable: str, most: timedelta = MAX_CATCHUP) -> timedelta:
+    """``0``, ``90s``, ``15m``, ``6h`` or ``2d``, up to ``most``."""
     match = _DURATION.match(text)
-    if not match:
+    if not match or len(match[1]) > 9:
         raise SettingsError(f"{variable}={text!r}: use a number with s, m, h or d, such as 6h")
-    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+    duration = timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+    if duration > most:
+        raise SettingsError(f"{variable}={text!r}: use at most {most.days}d")
+    return duration
 
 
 def normalize_database_url(url: str) -> str:

@@ -97,3 +97,11 @@ def test_database_urls_as_paas_add_ons_write_them() -> None:
     assert normalize_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert redact_url("postgresql+psycopg://u:pw@h/d") == "postgresql+psycopg://u:***@h/d"
+
+
+def test_catch_up_window_is_bounded() -> None:
+    assert Settings.from_env({"NEWSBOT_CATCHUP": "0"}).catchup == timedelta(0)
+    assert Settings.from_env({"NEWSBOT_CATCHUP": "7d"}).catchup == timedelta(days=7)
+    for too_long in ("8d", "99999999999999d"):
+        with pytest.raises(SettingsError, match="NEWSBOT_CATCHUP"):
+            Settings.from_env({"NEWSBOT_CATCHUP": too_long})

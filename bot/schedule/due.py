@@ -145,7 +145,9 @@ def due_occurrences(reminder: Reminder, now: datetime, catchup: timedelta) -> li
             reminder_id=reminder.id,
             at=moment,
             late=now - moment > ON_TIME,
-            too_old=now - moment > catchup,
+            # Within ON_TIME a post is on time whatever the window: NEWSBOT_CATCHUP=0 means
+            # "never post late", not "never post".
+            too_old=now - moment > max(catchup, ON_TIME),
         )
         for moment in occurrences(reminder, start, now)
     ]

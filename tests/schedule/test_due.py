@@ -56,6 +56,13 @@ def test_beyond_the_catchup_window_is_too_old() -> None:
     assert (due.late, due.too_old) == (True, True)
 
 
+def test_a_zero_catchup_window_still_posts_on_time_but_never_late() -> None:
+    (on_time,) = due_occurrences(reminder(), ny(2026, 3, 9, 9, 0, 20), timedelta(0))
+    assert (on_time.late, on_time.too_old) == (False, False)
+    (late,) = due_occurrences(reminder(), ny(2026, 3, 9, 9, 30), timedelta(0))
+    assert late.too_old
+
+
 def test_nothing_is_due_on_a_weekend_for_a_weekday_reminder() -> None:
     saturday = ny(2026, 3, 14, 9, 0, 20)
     assert [d for d in due_occurrences(reminder(), saturday, CATCHUP) if not d.too_old] == []
