@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 FactKind = Literal["quote", "figure", "finding", "statement"]
+# Follow-ups added from Slack are named added-1, added-2, ...; curated ids may not start so.
+ADDED_PREFIX = "added-"
 FACT_KINDS: tuple[FactKind, ...] = ("quote", "figure", "finding", "statement")
 
 

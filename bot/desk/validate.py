@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.desk import provenance
 from bot.desk.model import (
+    ADDED_PREFIX,
     FACT_KINDS,
     AsOf,
     Desk,
@@ -116,6 +117,13 @@ class DeskChecker(NodeReader):
             example = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-fact"
             message = f"id {value!r} may use only a-z, 0-9 and '-'"
             self.problem(fields["id"], f"{key}.id", message, f"for example: {example}")
+            return None
+        if value is not None and value.startswith(ADDED_PREFIX):
+            # The database names follow-ups added from Slack added-1, added-2, ...: a curated
+            # entry with such an id would be confused with one of them.
+            message = f"id {value!r}: ids starting with {ADDED_PREFIX!r} are kept for Slack"
+            hint = "follow-ups added with /followups add are named that way; pick another id"
+            self.problem(fields["id"], f"{key}.id", message, hint)
             return None
         return value
 

@@ -11,10 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from bot.desk.model import Action, FollowUp, FollowUpEvent
+from bot.desk.model import ADDED_PREFIX, Action, FollowUp, FollowUpEvent
 from bot.store.schema import added_followups, followup_events
-
-ADDED_PREFIX = "added-"
 
 
 class SqlBook:

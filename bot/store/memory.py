@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.desk.model import Action, FollowUp, FollowUpEvent
+from bot.desk.model import ADDED_PREFIX, Action, FollowUp, FollowUpEvent
 
 
 class MemoryBook:
@@ -17,7 +17,7 @@ class MemoryBook:
 
     def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
         item = FollowUp(
-            id=f"added-{len(self._added) + 1}", title=title, asked=at.date(), added_by=user
+            id=f"{ADDED_PREFIX}{len(self._added) + 1}", title=title, asked=at.date(), added_by=user
         )
         self._added.append(item)
         self.record(FollowUpEvent(item.id, Action.ADDED, user, at))

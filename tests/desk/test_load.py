@@ -538,3 +538,10 @@ def test_reminder_and_source_ids_are_unique_too(tmp_path: Path) -> None:
     source = shipped_text().split("sources:\n", 1)[1].split("\nfacts:")[0]
     problem = only_problem(tmp_path, edited("\nfacts:", source + "\nfacts:"))
     assert problem.message == "duplicate source id 'axios-oig-zero-tolerance'"
+
+
+def test_ids_named_like_follow_ups_added_from_slack_are_refused(tmp_path: Path) -> None:
+    text = edited("- id: white-house-response", "- id: added-1")
+    problem = only_problem(tmp_path, text)
+    assert problem.key == "followups[0].id"
+    assert "kept for Slack" in problem.message
