@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
 FactKind = Literal["quote", "figure", "finding", "statement"]
 # Follow-ups added from Slack are named added-1, added-2, ...; curated ids may not start so.
@@ -167,6 +168,10 @@ class Desk:
     def followup(self, followup_id: str) -> FollowUp | None:
         return next((f for f in self.followups if f.id == followup_id), None)
 
+    def today(self, now: datetime) -> date:
+        """The newsroom's date at ``now``: ages and staleness count in its time zone."""
+        return now.astimezone(ZoneInfo(self.newsroom.timezone)).date()
+
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(FACT_KINDS, 0)
         for f in self.facts:
@@ -276,8 +281,9 @@ class FollowUpBook(Protocol):
         """Follow-ups created from Slack or the console, oldest first."""
         ...
 
-    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
-        """Create a follow-up (and its ``added`` event); return it with its new id."""
+    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
+        """Create a follow-up (and its ``added`` event) asked on the newsroom's date ``asked``;
+        return it with its new id."""
         ...
 
     def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:

@@ -133,7 +133,9 @@ class FollowUpCommands:
                 f"That is {len(rest)} characters; keep a follow-up under {MAX_TITLE_CHARS} "
                 "and put the detail in the resolve note later.",
             )
-        item = self._book(lambda: self.router.book.add_followup(rest, user, now))
+        item = self._book(
+            lambda: self.router.book.add_followup(rest, user, now, self.router.today(now))
+        )
         state = fold_events(item, [FollowUpEvent(item.id, Action.ADDED, user, now)], now)
         return self._changed(text, f"Added follow-up `{item.id}`.", state, now)
 

@@ -10,7 +10,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
@@ -110,7 +109,7 @@ class Router:
     # --- shared pieces ----------------------------------------------------------------------
 
     def today(self, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(self.desk.newsroom.timezone)).date()
+        return self.desk.today(now)
 
     def meta(self, live: bool = True) -> dict[str, str]:
         meta = {"timezone": self.desk.newsroom.timezone}

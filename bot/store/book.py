@@ -6,7 +6,7 @@ new facts.yaml keeps every resolve, snooze and reopen.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
@@ -24,17 +24,17 @@ class SqlBook:
         with self._engine.connect() as connection:
             return [_followup(row._mapping) for row in connection.execute(query)]
 
-    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
+    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
         """Create the follow-up and its ``added`` event in one transaction."""
         with self._engine.begin() as connection:
             result = connection.execute(
                 insert(added_followups).values(
-                    title=title, added_by=user, asked=at.date(), created_at=at
+                    title=title, added_by=user, asked=asked, created_at=at
                 )
             )
             seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
             assert isinstance(seq, int)
-            item = FollowUp(id=f"{ADDED_PREFIX}{seq}", title=title, asked=at.date(), added_by=user)
+            item = FollowUp(id=f"{ADDED_PREFIX}{seq}", title=title, asked=asked, added_by=user)
             connection.execute(
                 insert(followup_events).values(
                     _event_row(FollowUpEvent(item.id, Action.ADDED, user, at))

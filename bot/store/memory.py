@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.desk.model import ADDED_PREFIX, Action, FollowUp, FollowUpEvent
 
@@ -15,9 +15,9 @@ class MemoryBook:
     def added_followups(self) -> list[FollowUp]:
         return list(self._added)
 
-    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
+    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
         item = FollowUp(
-            id=f"{ADDED_PREFIX}{len(self._added) + 1}", title=title, asked=at.date(), added_by=user
+            id=f"{ADDED_PREFIX}{len(self._added) + 1}", title=title, asked=asked, added_by=user
         )
         self._added.append(item)
         self.record(FollowUpEvent(item.id, Action.ADDED, user, at))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -40,7 +40,7 @@ class BrokenBook:
     def added_followups(self) -> list[FollowUp]:
         raise ConnectionError("database unreachable")
 
-    def add_followup(self, title: str, user: str, at: datetime) -> FollowUp:
+    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
         raise ConnectionError("database unreachable")
 
     def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
@@ -85,6 +85,15 @@ def test_staleness_counts_days_in_the_newsrooms_time_zone() -> None:
     assert cards(router.handle("/figure", "", "U1", early), FactCard)[0].stale_days is None
     late = datetime.fromisoformat("2021-03-01T06:00:00+00:00")
     assert cards(router.handle("/figure", "", "U1", late), FactCard)[0].stale_days == 90
+
+
+def test_a_follow_up_added_in_a_new_york_evening_is_asked_that_day() -> None:
+    book = MemoryBook()
+    router = Router(make_desk(), book)
+    # 30 November 2026 03:00 UTC is 22:00 on the 29th in New York.
+    router.handle("/followups", "add Call ICE back", "U1", datetime(2026, 11, 30, 3, tzinfo=UTC))
+    [added] = book.added_followups()
+    assert added.asked == date(2026, 11, 29)
 
 
 def test_empty_facts_gives_an_overview_and_help(router: Router) -> None:

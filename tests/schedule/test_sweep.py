@@ -283,7 +283,9 @@ def test_a_follow_up_title_cannot_ping_the_channel_through_a_reminder(
     sqlite_database: Database, slack: SlackStandIn
 ) -> None:
     book = sqlite_database.book()
-    book.add_followup("<!channel> call <@U0NOBODY> back", "U0EDITOR1", MONDAY_9_00_20)
+    book.add_followup(
+        "<!channel> call <@U0NOBODY> back", "U0EDITOR1", MONDAY_9_00_20, MONDAY_9_00_20.date()
+    )
     run(sqlite_database, slack, MONDAY_9_00_20)
     [post] = posts(slack)
     everything = post["text"] + str(post["blocks"])

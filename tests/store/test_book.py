@@ -41,8 +41,9 @@ def book(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FollowUpBoo
 
 
 def test_added_follow_ups_get_stable_ids_in_order(book: FollowUpBook) -> None:
-    first = book.add_followup("Ask ICE for the new count", "U1", MONDAY)
-    second = book.add_followup("Call the steering committee", "U2", MONDAY + timedelta(hours=1))
+    first = book.add_followup("Ask ICE for the new count", "U1", MONDAY, MONDAY.date())
+    later = MONDAY + timedelta(hours=1)
+    second = book.add_followup("Call the steering committee", "U2", later, later.date())
     assert (first.id, second.id) == ("added-1", "added-2")
     assert [f.title for f in book.added_followups()] == [
         "Ask ICE for the new count",
@@ -91,7 +92,7 @@ def test_a_snooze_keeps_its_end_time(book: FollowUpBook) -> None:
 def test_follow_ups_and_history_survive_a_restart(database_url: str) -> None:
     first = Database(database_url)
     first.create_schema()
-    item = first.book().add_followup("Ask DHS", "U1", MONDAY)
+    item = first.book().add_followup("Ask DHS", "U1", MONDAY, MONDAY.date())
     first.book().record(FollowUpEvent(item.id, Action.RESOLVED, "U1", MONDAY + timedelta(hours=1)))
     first.dispose()
 
@@ -99,13 +100,13 @@ def test_follow_ups_and_history_survive_a_restart(database_url: str) -> None:
     again.create_schema()  # every start calls it; it must not lose anything
     assert [f.id for f in again.book().added_followups()] == ["added-1"]
     assert [e.action for e in again.book().events("added-1")] == [Action.ADDED, Action.RESOLVED]
-    assert again.book().add_followup("Ask HHS", "U2", MONDAY).id == "added-2"
+    assert again.book().add_followup("Ask HHS", "U2", MONDAY, MONDAY.date()).id == "added-2"
     again.dispose()
 
 
 def test_the_version_changes_with_every_write(book: FollowUpBook) -> None:
     seen = [book.version()]  # type: ignore[attr-defined]
-    book.add_followup("Ask ICE for the new count", "U1", MONDAY)
+    book.add_followup("Ask ICE for the new count", "U1", MONDAY, MONDAY.date())
     seen.append(book.version())  # type: ignore[attr-defined]
     book.record(FollowUpEvent(CURATED.id, Action.RESOLVED, "U1", MONDAY))
     seen.append(book.version())  # type: ignore[attr-defined]
@@ -124,7 +125,7 @@ def test_a_router_sees_what_another_process_wrote(database_url: str) -> None:
         assert router.states(MONDAY).items[0].status is Status.OPEN  # from the cache
         there.book().record(FollowUpEvent(CURATED.id, Action.RESOLVED, "U2", MONDAY))
         assert router.states(MONDAY).items[0].status is Status.RESOLVED
-        there.book().add_followup("Ask HHS", "U2", MONDAY)
+        there.book().add_followup("Ask HHS", "U2", MONDAY, MONDAY.date())
         assert [s.item.title for s in router.states(MONDAY).items][-1] == "Ask HHS"
     finally:
         here.dispose()
