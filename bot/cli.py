@@ -31,6 +31,9 @@ examples:
 """
 
 
+MAX_PREVIEW_DAYS = 366
+
+
 class UsageError(Exception):
     """Bad flags or settings: exit 2 with one line."""
 
@@ -119,6 +122,8 @@ def _parse_now(text: str | None) -> datetime:
         raise UsageError(f"--now {text!r}: use ISO 8601, e.g. 2026-11-30T09:00:20-05:00") from None
     if when.tzinfo is None:
         raise UsageError(f"--now {text!r}: add a UTC offset, e.g. 2026-11-30T09:00:20-05:00")
+    if not 1970 <= when.year <= 9000:  # date arithmetic around it must stay in range
+        raise UsageError(f"--now {text!r}: use a year between 1970 and 9000")
     return when.astimezone(UTC)
 
 
@@ -274,8 +279,8 @@ def run_post_due(settings: Settings, now: datetime) -> int:
 def run_schedule(settings: Settings, now: datetime, days: int) -> int:
     from bot.schedule.commands import run_schedule_preview
 
-    if days < 1:
-        raise UsageError("--days must be 1 or more")
+    if not 1 <= days <= MAX_PREVIEW_DAYS:
+        raise UsageError(f"--days must be between 1 and {MAX_PREVIEW_DAYS}")
     desk = load_or_report(settings.facts_file, sys.stderr)
     if desk is None:
         return 1

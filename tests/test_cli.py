@@ -120,6 +120,22 @@ def test_bad_usage_exits_2_with_a_message() -> None:
     assert bad_env.stderr.strip() == "newsbot: PORT='eighty': use a port number between 0 and 65535"
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("schedule", "--days", "99999999999"), "--days must be between 1 and 366"),
+        (("schedule", "--days", "0"), "--days must be between 1 and 366"),
+        (("schedule", "--now", "9999-12-31T00:00:00+00:00"), "use a year between 1970 and 9000"),
+        (("schedule", "--now", "tomorrow"), "use ISO 8601"),
+        (("schedule", "--now", "2026-11-30T09:00:00"), "add a UTC offset"),
+    ],
+)
+def test_schedule_preview_bad_flags_are_one_line(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_without_secret_names_the_variable(db: dict[str, str]) -> None:
     result = run("serve", env={**db, "SLACK_BOT_TOKEN": "xoxb-1-2-3"})
     assert result.returncode == 2
