@@ -41,9 +41,13 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
+
+
 def redact_url(url: str) -> str:
-    """A database URL without its password, for logs and /healthz."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    """A database URL without its password (user:password@ or ?password=), for logs and
+    /healthz."""
+    return _QUERY_PASSWORD.sub(r"\1***", re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url))
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,8 @@ def test_catch_up_window_is_bounded() -> None:
     for too_long in ("8d", "99999999999999d"):
         with pytest.raises(SettingsError, match="NEWSBOT_CATCHUP"):
             Settings.from_env({"NEWSBOT_CATCHUP": too_long})
+
+
+def test_a_password_in_the_query_string_is_redacted_too() -> None:
+    url = "postgresql+psycopg://u@h/d?sslmode=require&password=S3cret&x=1"
+    assert redact_url(url) == "postgresql+psycopg://u@h/d?sslmode=require&password=***&x=1"

@@ -90,3 +90,10 @@ def test_a_forked_worker_writes_its_own_lines(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert sum("from the parent" in line for line in lines) == 1
     assert sum("from the worker" in line for line in lines) == 1
+
+
+def test_a_query_string_password_is_masked_in_logs() -> None:
+    out = io.StringIO()
+    configure("INFO", "text", stream=out)
+    logging.getLogger("newsbot").warning("cannot use postgresql://u@h/d?password=S3cret&a=1")
+    assert "S3cret" not in out.getvalue() and "password=***" in out.getvalue()

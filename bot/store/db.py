@@ -30,6 +30,20 @@ class DatabaseError(RuntimeError):
     """The database cannot be used; the message names the redacted URL and what to check."""
 
 
+# A server that stops answering without closing the connection (a network partition, a
+# stalled host) must fail queries within seconds, not hang /healthz, commands and reminders:
+# TCP keepalives and tcp_user_timeout notice a dead peer, statement_timeout a stuck query.
+POSTGRES_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 5000,  # ms
+}
+STATEMENT_TIMEOUT_OPTION = "-c statement_timeout=5000"  # ms
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = redact_url(url)
@@ -40,7 +54,10 @@ class Database:
                 f"DATABASE_URL={self.url!r} is not a database URL: use sqlite:///newsbot.db "
                 "or postgresql://user:password@host:5432/name"
             ) from None
-        self._password = parsed.password
+        query_password = parsed.query.get("password")
+        self._password = parsed.password or (
+            query_password if isinstance(query_password, str) else None
+        )
         self.kind = parsed.get_backend_name()
         if self.kind not in {"sqlite", "postgresql"}:
             raise DatabaseError(
@@ -56,9 +73,11 @@ class Database:
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
-        )
+        # libpq takes one "options" string: keep the URL's own (a search_path, say) too.
+        own = make_url(url).query.get("options")
+        options = " ".join(o for o in (own, STATEMENT_TIMEOUT_OPTION) if isinstance(o, str))
+        args = {**POSTGRES_CONNECT_ARGS, "options": options}
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
 
     def create_schema(self) -> None:
         """Create missing tables; safe to call from every process at every start."""
