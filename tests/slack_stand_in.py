@@ -36,6 +36,7 @@ class Fault:
     body: Json | None = None  # e.g. {"ok": False, "error": "channel_not_found"}
     retry_after: int | None = None
     drop: bool = False  # close the connection without answering
+    drop_after: bool = False  # do the work (store a message), then close without answering
     delay: float = 0.0  # seconds before answering (for client timeouts)
 
 
@@ -151,7 +152,9 @@ class SlackStandIn:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
-            if fault.drop:
+            if fault.drop or fault.drop_after:
+                if fault.drop_after:
+                    self._answer(call)  # Slack got it; the answer is lost on the way back
                 request.close_connection = True
                 request.connection.close()
                 return

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
 from bot.replies.reply import Reply
@@ -87,11 +89,18 @@ class _Context:
     book: FollowUpBook
     ledger: Ledger
     client: WebClient
-    now: datetime
+    now: datetime  # what is due, and what the posts say, is decided at this moment
     owner: str
     lease: timedelta
     max_attempts: int
     catchup: timedelta
+    started: float = field(default_factory=time.monotonic)
+
+    def clock(self) -> datetime:
+        """``now`` plus the time this sweep has taken: claims and leases use it, so that a
+        slow sweep (many posts, retries, rate limits) never takes a claim whose lease has
+        already run out in real time and lets another process post it too."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
 
 
 def sweep(
@@ -108,27 +117,36 @@ def sweep(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SweepReport:
     """Post what is due at ``now``; ``should_stop`` is asked between occurrences."""
-    ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup)
+    ctx = _Context(
+        desk, book, ledger, _without_blind_retries(client), now, owner, lease, max_attempts, catchup
+    )
     report = SweepReport()
     for reminder in desk.reminders:
         due = due_occurrences(reminder, now, catchup)
         if not due:
             continue
         known = ledger.since(reminder.id, due[0].at)
+        # Only the newest run in the window is posted if it was never attempted: after an
+        # outage a channel gets one late reminder, not one per missed run.
+        in_window = [o.at for o in due if not o.too_old]
+        newest = in_window[-1] if in_window else None
         states: list[FollowUpState] | None = None
         for occurrence in due:
             if should_stop():
                 return report
             row = known.get(occurrence.at)
-            if row is not None and not _needs_work(row, now, max_attempts):
+            if row is not None and not _needs_work(row, ctx.clock(), max_attempts):
                 continue
-            if occurrence.too_old:
-                outcome = _give_up_too_old(ctx, reminder, occurrence, row)
+            if occurrence.too_old or (row is None and occurrence.at != newest):
+                outcome = _give_up(
+                    ctx, reminder, occurrence, row, superseded=not occurrence.too_old
+                )
             else:
                 states = states if states is not None else followup_states(desk, book, now)
                 outcome = _deliver(ctx, reminder, occurrence, states)
             if outcome is not None:
                 report.outcomes.append(outcome)
+        _log_skipped(reminder, [o for o in report.skipped if o.reminder_id == reminder.id])
     return report
 
 
@@ -141,21 +159,30 @@ def _needs_work(row: Delivery, now: datetime, max_attempts: int) -> bool:
     return False
 
 
-def _give_up_too_old(
-    ctx: _Context, reminder: Reminder, occurrence: Occurrence, row: Delivery | None
+def _give_up(
+    ctx: _Context,
+    reminder: Reminder,
+    occurrence: Occurrence,
+    row: Delivery | None,
+    *,
+    superseded: bool,
 ) -> Outcome | None:
     missed_by = _hours(ctx.now - occurrence.at)
     window = _hours(ctx.catchup)
     if row is None:
-        reason = f"missed by {missed_by}, beyond the catch-up window of {window}"
-        if not ctx.ledger.record_skipped(reminder.id, occurrence.at, reason=reason, now=ctx.now):
+        if superseded:
+            reason = f"missed by {missed_by}; a later run of this reminder is posted instead"
+        else:
+            reason = f"missed by {missed_by}, beyond the catch-up window of {window}"
+        now = ctx.clock()
+        if not ctx.ledger.record_skipped(reminder.id, occurrence.at, reason=reason, now=now):
             return None
-        log.warning("reminder %s at %s skipped: %s", reminder.id, occurrence.at, reason)
         return Outcome(reminder.id, occurrence.at, "skipped", True, reminder.channel, reason)
     if row.state != "claimed":
         return None  # a failure out of its window simply stays failed
     reason = "a process stopped while delivering it and the catch-up window has passed"
-    if not ctx.ledger.abandon_lost_claim(reminder.id, occurrence.at, reason=reason, now=ctx.now):
+    now = ctx.clock()
+    if not ctx.ledger.abandon_lost_claim(reminder.id, occurrence.at, reason=reason, now=now):
         return None
     log.error(
         "reminder %s at %s abandoned: %s; check the channel", reminder.id, occurrence.at, reason
@@ -170,7 +197,7 @@ def _deliver(
         reminder.id,
         occurrence.at,
         owner=ctx.owner,
-        now=ctx.now,
+        now=ctx.clock(),
         channel=reminder.channel,
         late=occurrence.late,
         lease=ctx.lease,
@@ -202,14 +229,14 @@ def _post_claimed(
             return outcome("found", "an earlier attempt had posted it", earlier)
     reply = reminder_reply(ctx.desk, reminder, states, ctx.now, occurrence.at)
     if reply is None:
-        ctx.ledger.mark_skipped(claim, reason="nothing to say", now=ctx.now)
+        ctx.ledger.mark_skipped(claim, reason="nothing to say", now=ctx.clock())
         return outcome("skipped", "nothing to say: no figures and no open follow-ups")
     try:
         ts = post_reminder(ctx.client, reminder, occurrence.at, reply)
     except (SlackApiError, SlackClientError, OSError) as exc:
         error = describe_error(exc)
-        retry_at = ctx.now + _backoff(claim.attempt)
-        ctx.ledger.mark_failed(claim, error=error, now=ctx.now, retry_at=retry_at)
+        now = ctx.clock()
+        ctx.ledger.mark_failed(claim, error=error, now=now, retry_at=now + _backoff(claim.attempt))
         attempts_left = ctx.max_attempts - claim.attempt
         detail = f"{error} (attempt {claim.attempt}; {attempts_left} left)"
         return outcome("failed", detail)
@@ -218,7 +245,7 @@ def _post_claimed(
 
 
 def _settle_sent(ctx: _Context, claim: Claim, ts: str, channel: str) -> None:
-    if not ctx.ledger.mark_sent(claim, ts=ts, channel=channel, now=ctx.now):
+    if not ctx.ledger.mark_sent(claim, ts=ts, channel=channel, now=ctx.clock()):
         log.warning(
             "reminder %s at %s: posted as ts %s after this process's lease ran out; "
             "another process may have posted it too",
@@ -302,6 +329,36 @@ def describe_error(exc: BaseException) -> str:
         first_line = (str(exc).strip().splitlines() or [""])[0]
         text = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
     return _TOKEN.sub("[redacted]", text)[:300]
+
+
+def _without_blind_retries(client: WebClient) -> WebClient:
+    """The client for reminder posts: it still waits out a 429 (nothing was posted then),
+    but a timeout, a dropped connection or a 5xx (Slack may have the message, or may still
+    be storing it) is recorded as a failure; the retry, a minute or more later, looks in the
+    channel first instead of letting slack_sdk resend a message Slack may already have."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[
+            h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)
+        ],
+    )
+
+
+def _log_skipped(reminder: Reminder, skipped: list[Outcome]) -> None:
+    """One line a sweep, however many runs were skipped (a */5 reminder down for a day)."""
+    if not skipped:
+        return
+    first, last = skipped[0], skipped[-1]
+    log.warning(
+        "reminder %s: %d run(s) from %s to %s not posted (%s)",
+        reminder.id,
+        len(skipped),
+        first.occurrence.isoformat(),
+        last.occurrence.isoformat(),
+        last.detail,
+    )
 
 
 def _backoff(attempt: int) -> timedelta:
