@@ -14,9 +14,15 @@ What is exactly-once and what is at-least-once
   instead of posting again. A second post can still happen if that history read itself fails
   (for example without the ``channels:history`` scope), or if a first post is slower than the
   whole lease (five minutes) and lands after another process looked. Both are logged.
+- **No blind resend.** The post goes out with a client that waits out a 429 (nothing was
+  posted) but does not resend after a timeout, a dropped connection or a 5xx, when Slack may
+  have the message: that is recorded as a failure, and the retry looks first.
 - **Nothing is silently lost.** Failures are retried on later sweeps with backoff, up to
-  ``max_attempts``; an occurrence missed by more than the catch-up window is recorded as
-  skipped and logged, never posted days late.
+  ``max_attempts``; an occurrence missed by more than the catch-up window, or superseded by
+  a newer run of the same reminder, is recorded as skipped and logged, never posted late in
+  a burst.
+- **Leases are real time.** Claims inside a long sweep are taken at ``now`` plus the time
+  the sweep has run, so a lease never starts out already expired.
 """
 
 from __future__ import annotations
