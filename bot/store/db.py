@@ -9,6 +9,7 @@ database restarts and drops idle connections.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5
+PING_TIMEOUT_S = 2.0
 
 
 class DatabaseError(RuntimeError):
@@ -63,6 +65,8 @@ class Database:
             raise DatabaseError(
                 f"DATABASE_URL={self.url!r}: only sqlite:/// and postgresql:// are supported"
             )
+        self._ping_lock = threading.Lock()
+        self._ping_thread: threading.Thread | None = None
         try:
             self.engine: Engine = self._create_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -90,8 +94,32 @@ class Database:
                 return
             raise DatabaseError(self._unreachable(exc)) from None
 
-    def ping(self) -> bool:
-        """True when a trivial query answers; never raises (for /healthz)."""
+    def ping(self, timeout: float = PING_TIMEOUT_S) -> bool:
+        """True when a trivial query answers within ``timeout``; never raises or hangs.
+
+        A server that stops answering while the kernel keeps the connection open (a stalled
+        process, a silent proxy) blocks the driver with no error, so /healthz asks from a
+        helper thread and says "unreachable" when no answer comes in time. While an earlier
+        ping is still stuck, no new one is started.
+        """
+        with self._ping_lock:
+            if self._ping_thread is not None and self._ping_thread.is_alive():
+                log.warning("database ping still waiting: %s", self.url)
+                return False
+            answers: list[bool] = []
+            # A daemon thread: one stuck for good must not hold up the process's exit.
+            thread = threading.Thread(
+                target=lambda: answers.append(self._ping_once()), name="db-ping", daemon=True
+            )
+            self._ping_thread = thread
+            thread.start()
+        thread.join(timeout)
+        if not answers:
+            log.warning("database ping took over %.0fs: %s", timeout, self.url)
+            return False
+        return answers[0]
+
+    def _ping_once(self) -> bool:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))

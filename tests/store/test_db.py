@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_the_paas_form_of_a_postgres_url_is_accepted(postgres_url: str) -> None:
     assert database.kind == "postgresql"
     assert database.ping() is True
     database.dispose()
+
+
+def test_ping_gives_up_on_a_server_that_never_answers() -> None:
+    # Accepts connections and never says a word, like a stalled server behind a live kernel.
+    silent = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = silent.getsockname()[1]
+        database = Database(f"postgresql+psycopg://u@127.0.0.1:{port}/newsbot")
+        started = time.monotonic()
+        assert database.ping(timeout=0.5) is False
+        assert database.ping(timeout=0.5) is False  # the first is still stuck: no second
+        # Well before the 5 s connect timeout: /healthz answers 503 instead of hanging.
+        assert time.monotonic() - started < 3
+        database.dispose()
+    finally:
+        silent.close()
