@@ -21,7 +21,8 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.server import WebOptions, gunicorn_options, run_gunicorn
+from bot.gunicorn_app import run_gunicorn
+from bot.server import WebOptions, gunicorn_options
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication

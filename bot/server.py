@@ -19,8 +19,6 @@ from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
@@ -202,37 +200,6 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    """gunicorn embedded: the app is built in each worker after fork (threads don't fork)."""
-
-    def __init__(self, load_app: Callable[[], WSGIApplication], options: dict[str, Any]):
-        self._load_app = load_app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> WSGIApplication:
-        return self._load_app()
-
-
-class _GunicornLogs(GunicornLogger):  # type: ignore[misc]
-    """gunicorn's own lines ("Listening at", "Booting worker") in our format, once configured.
-
-    gunicorn gives its error log a handler of its own, which would put plain-text lines
-    among the JSON ones; once bot.logs has configured the root logger they go there instead.
-    """
-
-    def setup(self, cfg: Any) -> None:
-        super().setup(cfg)
-        if logging.getLogger().handlers:
-            for handler in list(self.error_log.handlers):
-                self.error_log.removeHandler(handler)
-            self.error_log.propagate = True
-
-
 def serve(
     settings: Settings,
     desk: Desk,
@@ -249,7 +216,11 @@ def serve(
     from bot.web import make_wsgi_app
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    # Checked before gunicorn is imported: its config module reads WEB_CONCURRENCY with int()
+    # at import time and would answer a typo with a traceback.
     web = WebOptions.from_env(os.environ if environ is None else environ)
+    from bot.gunicorn_app import GunicornLogs, run_gunicorn
+
     runtimes: list[Runtime] = []
 
     def load_app() -> WSGIApplication:
@@ -265,7 +236,7 @@ def serve(
     options = {
         **gunicorn_options(web, host, port),
         "loglevel": settings.log_level.lower(),
-        "logger_class": _GunicornLogs,
+        "logger_class": GunicornLogs,
         "worker_exit": worker_exit,
         "proc_name": "newsbot",
     }
@@ -288,15 +259,6 @@ def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
         # (two apps, or a test beside a running bot) would take it from each other.
         "control_socket_disable": True,
     }
-
-
-def run_gunicorn(load_app: Callable[[], WSGIApplication], options: dict[str, Any]) -> int:
-    """Run gunicorn in the foreground until it stops; its exit status."""
-    try:
-        _Gunicorn(load_app, options).run()
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
-    return 0
 
 
 # --- Socket Mode --------------------------------------------------------------------------

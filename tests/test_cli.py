@@ -136,6 +136,25 @@ def test_schedule_preview_bad_flags_are_one_line(args: tuple[str, ...], message:
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("mode", ["serve", "socket"])
+def test_a_non_numeric_web_concurrency_is_one_line_not_a_traceback(
+    mode: str, db: dict[str, str]
+) -> None:
+    env = {
+        **db,
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_APP_TOKEN": "xapp-1-2",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: socket fails fast
+        "WEB_CONCURRENCY": "auto",
+    }
+    result = run(mode, env=env)
+    assert "Traceback" not in result.stderr
+    if mode == "serve":
+        assert result.returncode == 2
+        assert "WEB_CONCURRENCY='auto': use a whole number of 1 or more" in result.stderr
+
+
 def test_serve_without_secret_names_the_variable(db: dict[str, str]) -> None:
     result = run("serve", env={**db, "SLACK_BOT_TOKEN": "xoxb-1-2-3"})
     assert result.returncode == 2
