@@ -135,6 +135,26 @@ def test_broad_queries_over_many_items_still_count_and_rank_strong_matches_first
     assert filtered.total == 1501
 
 
+def test_broad_queries_rank_who_said_it_and_pairs_of_common_words() -> None:
+    facts = [
+        fact(f"item-{k:04d}", f"The agency said the records of case {k} are late.")
+        for k in range(2000)
+    ]
+    facts.append(
+        fact(
+            "spokesperson",
+            "The agency said the records are sealed.",
+            attribution="Agency records office",
+        )
+    )
+    index = SearchIndex.build(make_desk(facts=facts, followups=[]))
+    for query in ("agency", "agency records", "records agency"):
+        result = index.search(query, limit=5)
+        assert result.total == 2001
+        assert result.hits[0].item.id == "spokesperson"
+    assert index.search("agency records", limit=5, kinds={"figure"}).hits == []
+
+
 def test_parse_query_separates_words_phrases_and_filters() -> None:
     parsed = parse_query('kind:quote "reckless disregard" U.S.-Mexico by:"Jeff Sessions"')
     assert parsed.filters == {"kind": ("quote",), "by": ("jeff sessions",)}
