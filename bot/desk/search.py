@@ -47,6 +47,9 @@ _KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
 
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
 _RANK_ALL_LIMIT = 600
+# Contentless: only rowids and ranks are read back (the items are in memory), so the text is
+# indexed but not stored a second time.
+_FTS_OPTIONS = "tokenize='porter unicode61', content=''"
 _STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
 _RANKED_SQL = "SELECT rowid, rank FROM docs WHERE docs MATCH ? ORDER BY rank"
 _UNRANKED_SQL = "SELECT rowid, 0.0 FROM docs WHERE docs MATCH ?"
@@ -193,7 +196,7 @@ class SearchIndex:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         columns = ", ".join(_COLUMNS)
         conn.execute(
-            f"CREATE VIRTUAL TABLE docs USING fts5({columns}, tokenize='porter unicode61')"
+            f"CREATE VIRTUAL TABLE docs USING fts5({columns}, {_FTS_OPTIONS})"
         )
         weights = ", ".join(str(w) for w in _WEIGHTS)
         conn.execute("INSERT INTO docs(docs, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
@@ -212,7 +215,7 @@ class SearchIndex:
         picks = [_COLUMNS.index(c) for c in _STRONG_COLUMNS]
         columns = ", ".join(_STRONG_COLUMNS)
         conn.execute(
-            f"CREATE VIRTUAL TABLE strong USING fts5({columns}, tokenize='porter unicode61')"
+            f"CREATE VIRTUAL TABLE strong USING fts5({columns}, {_FTS_OPTIONS})"
         )
         weights = ", ".join(str(_WEIGHTS[k]) for k in picks)
         conn.execute("INSERT INTO strong(strong, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
@@ -433,10 +436,17 @@ def _group(
 
 def _vocabulary(items: list[Fact | FollowUp]) -> dict[int, list[str]]:
     """Every indexed word (not numbers), grouped by length so typo look-ups stay small."""
+    # One pass over all the text: splitting on white space and tidying the few distinct
+    # tokens that hold punctuation is twice as fast as the word pattern over 100,000 facts.
+    joined = "\n".join(text for item in items for text in _row_of(item))
+    folded = joined.lower() if joined.isascii() else "\n".join(map(fold, joined.split("\n")))
     words: set[str] = set()
-    for item in items:
-        for text in _row_of(item):
-            words.update(w for w in words_of(text) if not _NUMBER.fullmatch(w))
+    for token in set(folded.split()):
+        if token.isascii() and token.isalnum():
+            words.add(token)
+        else:
+            words.update(_WORD.findall(token))
+    words = {w for w in words if not _NUMBER.fullmatch(w)}
     by_length: dict[int, list[str]] = {}
     for word in sorted(words):
         by_length.setdefault(len(word), []).append(word)
