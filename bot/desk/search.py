@@ -195,9 +195,7 @@ class SearchIndex:
         # One connection shared by threads, guarded by our lock.
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         columns = ", ".join(_COLUMNS)
-        conn.execute(
-            f"CREATE VIRTUAL TABLE docs USING fts5({columns}, {_FTS_OPTIONS})"
-        )
+        conn.execute(f"CREATE VIRTUAL TABLE docs USING fts5({columns}, {_FTS_OPTIONS})")
         weights = ", ".join(str(w) for w in _WEIGHTS)
         conn.execute("INSERT INTO docs(docs, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
         placeholders = ", ".join("?" for _ in _COLUMNS)
@@ -214,9 +212,7 @@ class SearchIndex:
     def _add_strong_table(conn: sqlite3.Connection, items: list[Fact | FollowUp]) -> None:
         picks = [_COLUMNS.index(c) for c in _STRONG_COLUMNS]
         columns = ", ".join(_STRONG_COLUMNS)
-        conn.execute(
-            f"CREATE VIRTUAL TABLE strong USING fts5({columns}, {_FTS_OPTIONS})"
-        )
+        conn.execute(f"CREATE VIRTUAL TABLE strong USING fts5({columns}, {_FTS_OPTIONS})")
         weights = ", ".join(str(_WEIGHTS[k]) for k in picks)
         conn.execute("INSERT INTO strong(strong, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
         placeholders = ", ".join("?" for _ in _STRONG_COLUMNS)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.desk.provenance import (
     closest_passage,
     explain_miss,
+    index_source,
     locate,
     normalize,
     paragraph_of,
@@ -31,6 +32,13 @@ def test_normalize_folds_only_what_design_forgives() -> None:
     assert folded == "\"Zero tolerance\" - 'policy'..."
     assert normalize("ﬁle ＡＢＣ") == "file ABC"  # NFKC: ligature and full-width letters
     assert normalize("Case Stays") == "Case Stays"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_a_quote_normalises_as_its_source_does(text: str) -> None:
+    """Quotes take a short cut for ASCII; it must agree with the source's full mapping,
+    or a verbatim quote with a tab or a double space would be reported as a misquote."""
+    assert normalize(text) == index_source(text).text
 
 
 def test_curly_and_straight_quotes_match_each_other() -> None:
