@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.desk.model import Desk, FollowUpState
+from bot.replies.followups import STATUS_UNAVAILABLE
 from bot.replies.reply import FactCard, FollowUpCard, Heading, More, Note, Part, Reply
 
 # Home views hold at most 100 blocks; cards take several each.
@@ -63,19 +64,31 @@ def home_reply(
     states: Sequence[FollowUpState],
     next_runs: Mapping[str, datetime],
     today: date,
+    *,
+    live: bool = True,
 ) -> Reply:
-    """Everything the Home tab shows, as reply parts."""
+    """Everything the Home tab shows, as reply parts. ``live=False``: the database did not
+    answer, so follow-ups are shown as curated, and the tab says so."""
+    meta = {"timezone": desk.newsroom.timezone}
+    unavailable: list[Part] = []
+    if not live:
+        meta["followup_status"] = "unavailable"
+        unavailable.append(Note(STATUS_UNAVAILABLE))
     parts: list[Part] = [
         Heading(desk.newsroom.name),
         Heading("Key figures"),
         *_figure_cards(desk, today),
         Heading("Open follow-ups"),
+        *unavailable,
         *_followup_cards(desk, states, today),
         Heading("Next reminder posts"),
         *_reminder_lines(desk, next_runs),
     ]
     return Reply(
-        tuple(parts), text=f"{desk.newsroom.name}: key figures and follow-ups", shareable=False
+        tuple(parts),
+        text=f"{desk.newsroom.name}: key figures and follow-ups",
+        shareable=False,
+        meta=meta,
     )
 
 

@@ -101,8 +101,9 @@ def from_home(body: dict[str, Any]) -> bool:
 
 def publish_home(client: WebClient, services: Services, user: str, notice: str = "") -> None:
     now = services.clock()
-    states = followup_states(services.desk, services.book, now)
-    reply = home_reply(services.desk, states, services.next_runs(), services.desk.today(now))
+    states = services.router.states(now)
+    today = services.desk.today(now)
+    reply = home_reply(services.desk, states.items, services.next_runs(), today, live=states.live)
     blocks = services.render(reply)
     if notice:
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": notice}}, *blocks]

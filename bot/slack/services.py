@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.desk.model import Desk, FollowUpBook
 from bot.replies.blocks import render_blocks
+from bot.replies.followups import States
 from bot.replies.reply import Reply
 
 Blocks = list[dict[str, Any]]
@@ -20,6 +21,10 @@ class RouterLike(Protocol):
     """bot.replies.router.Router, as the Slack adapter uses it."""
 
     def handle(self, command: str, text: str, user: str, now: datetime) -> Reply: ...
+
+    def states(self, now: datetime) -> States:
+        """Every follow-up's status, or the curated ones marked not live if the book is down."""
+        ...
 
 
 def utc_now() -> datetime:

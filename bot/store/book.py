@@ -6,20 +6,49 @@ new facts.yaml keeps every resolve, snooze and reopen.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, insert, select
 
 from bot.desk.model import ADDED_PREFIX, Action, FollowUp, FollowUpEvent
 from bot.store.schema import added_followups, followup_events
 
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+class BookUnavailable(RuntimeError):
+    """The database did not answer a read in time; callers answer without live status."""
+
 
 class SqlBook:
-    def __init__(self, engine: Engine) -> None:
+    """Follow-up events and added follow-ups in the database.
+
+    With ``read_deadline`` (seconds), reads give up waiting after that long and raise
+    :class:`BookUnavailable`. A PostgreSQL server that stops answering while its host's
+    kernel keeps the connection open (a frozen process, a stalled disk) produces no error
+    at all, so without a deadline every slash command reading follow-up status would wait
+    past Slack's 3 seconds, and then for good. The read goes on in a daemon thread; while
+    one has been waiting longer than the deadline, later reads give up at once instead of
+    piling up behind it. Writes are not cut short: one that timed out might still commit,
+    and "not saved" would then be a lie.
+    """
+
+    def __init__(self, engine: Engine, read_deadline: float | None = None) -> None:
         self._engine = engine
+        self._deadline = read_deadline
+        self._lock = threading.Lock()
+        self._reading: dict[threading.Thread, float] = {}  # reads in flight, by start time
 
     def added_followups(self) -> list[FollowUp]:
+        return self._read(self._added_followups)
+
+    def _added_followups(self) -> list[FollowUp]:
         query = select(added_followups).order_by(added_followups.c.seq)
         with self._engine.connect() as connection:
             return [_followup(row._mapping) for row in connection.execute(query)]
@@ -43,6 +72,9 @@ class SqlBook:
         return item
 
     def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
+        return self._read(lambda: self._events(followup_id))
+
+    def _events(self, followup_id: str | None) -> list[FollowUpEvent]:
         query = select(followup_events).order_by(followup_events.c.at, followup_events.c.seq)
         if followup_id is not None:
             query = query.where(followup_events.c.followup_id == followup_id)
@@ -57,8 +89,43 @@ class SqlBook:
         """Changes whenever any process commits a follow-up or an event (both tables are
         append-only). Counts as well as the highest seq: PostgreSQL may commit seq 10
         after seq 11, and only the count says that it arrived."""
+        return self._read(self._version)
+
+    def _version(self) -> tuple[int, ...]:
         with self._engine.connect() as connection:
             return tuple(int(n or 0) for n in connection.execute(_VERSION_QUERY).one())
+
+    def _read(self, read: Callable[[], _T]) -> _T:
+        deadline = self._deadline
+        if deadline is None:
+            return read()
+        started = time.monotonic()
+        with self._lock:
+            if any(started - at > deadline for at in self._reading.values()):
+                raise BookUnavailable("the database has not answered an earlier read")
+        answers: list[_T] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                answers.append(read())
+            except BaseException as exc:  # handed to the caller below
+                errors.append(exc)
+            finally:
+                with self._lock:
+                    self._reading.pop(threading.current_thread(), None)
+
+        thread = threading.Thread(target=run, name="book-read", daemon=True)
+        with self._lock:
+            self._reading[thread] = started
+        thread.start()
+        thread.join(deadline)
+        if errors:
+            raise errors[0]
+        if not answers:
+            log.warning("the database did not answer a read within %.1fs", deadline)
+            raise BookUnavailable(f"the database did not answer within {deadline:.1f}s")
+        return answers[0]
 
 
 # One statement, so one snapshot of both tables.

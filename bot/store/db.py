@@ -9,7 +9,9 @@ database restarts and drops idle connections.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5
 PING_TIMEOUT_S = 2.0
+# A follow-up read normally takes milliseconds; past this a slash command answers without
+# live status rather than miss Slack's 3 seconds (see SqlBook).
+READ_DEADLINE_S = 1.5
 
 
 class DatabaseError(RuntimeError):
@@ -47,8 +52,9 @@ STATEMENT_TIMEOUT_OPTION = "-c statement_timeout=5000"  # ms
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_deadline: float = READ_DEADLINE_S) -> None:
         self.url = redact_url(url)
+        self._read_deadline = read_deadline
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -84,15 +90,21 @@ class Database:
         return create_engine(url, pool_pre_ping=True, connect_args=args)
 
     def create_schema(self) -> None:
-        """Create missing tables; safe to call from every process at every start."""
-        try:
-            metadata.create_all(self.engine, checkfirst=True)
-        except SQLAlchemyError as exc:
-            if _is_duplicate_race(exc):
-                # Two processes started at once and the other one created it first.
+        """Create missing tables; safe to call from every process at every start.
+
+        Processes starting together race table by table: between "does it exist?" and
+        "create it", another may create it. Each lost race means one more table or index
+        exists, so trying again at most once per table and index always finishes.
+        """
+        objects = sum(1 + len(table.indexes) for table in metadata.sorted_tables)
+        for attempt in range(objects + 1):
+            try:
                 metadata.create_all(self.engine, checkfirst=True)
                 return
-            raise DatabaseError(self._unreachable(exc)) from None
+            except SQLAlchemyError as exc:
+                if not _is_duplicate_race(exc) or attempt == objects:
+                    raise DatabaseError(self._unreachable(exc)) from None
+                log.debug("another process created part of the schema first; checking again")
 
     def ping(self, timeout: float = PING_TIMEOUT_S) -> bool:
         """True when a trivial query answers within ``timeout``; never raises or hangs.
@@ -129,7 +141,9 @@ class Database:
         return True
 
     def book(self) -> SqlBook:
-        return SqlBook(self.engine)
+        # A local SQLite file has no server to stall; a read on it is not worth a thread.
+        deadline = self._read_deadline if self.kind == "postgresql" else None
+        return SqlBook(self.engine, read_deadline=deadline)
 
     def ledger(self) -> Ledger:
         return Ledger(self.engine)
@@ -160,11 +174,33 @@ class Database:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once (the mode is kept in the file).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, when another process is opening the same new
+    file at that moment (several workers starting on a fresh file): so wait here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _is_duplicate_race(exc: SQLAlchemyError) -> bool:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.desk.load import load_desk
-from bot.desk.model import AsOf, Desk, Fact, FollowUp, Newsroom, Source
+from bot.desk.model import AsOf, Desk, Fact, FollowUp, FollowUpEvent, Newsroom, Source
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2021, 3, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -89,3 +89,19 @@ def many_facts_desk(n: int) -> Desk:
 
 def shipped_desk() -> Desk:
     return load_desk(ROOT / "facts.yaml")
+
+
+class BrokenBook:
+    """A follow-up book whose database is down."""
+
+    def added_followups(self) -> list[FollowUp]:
+        raise ConnectionError("database unreachable")
+
+    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
+        raise ConnectionError("database unreachable")
+
+    def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
+        raise ConnectionError("database unreachable")
+
+    def record(self, event: FollowUpEvent) -> None:
+        raise ConnectionError("database unreachable")

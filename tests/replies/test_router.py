@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.desk.model import Action, Desk, FollowUp, FollowUpEvent, Status
+from bot.desk.model import Action, Desk, Status
 from bot.desk.search import SearchIndex
 from bot.replies.reply import (
     FactCard,
@@ -21,7 +21,7 @@ from bot.replies.reply import (
 from bot.replies.router import Router
 from bot.replies.text import render_text
 from bot.store.memory import MemoryBook
-from tests.replies.desks import NOW, figure, make_desk
+from tests.replies.desks import NOW, BrokenBook, figure, make_desk
 
 EDITOR = "U0EDITOR1"
 
@@ -32,22 +32,6 @@ def cards(reply: Reply, kind: type) -> list:  # type: ignore[type-arg]
 
 def notes(reply: Reply) -> str:
     return "\n".join(p.text for p in reply.parts if isinstance(p, Note))
-
-
-class BrokenBook:
-    """A follow-up book whose database is down."""
-
-    def added_followups(self) -> list[FollowUp]:
-        raise ConnectionError("database unreachable")
-
-    def add_followup(self, title: str, user: str, at: datetime, asked: date) -> FollowUp:
-        raise ConnectionError("database unreachable")
-
-    def events(self, followup_id: str | None = None) -> list[FollowUpEvent]:
-        raise ConnectionError("database unreachable")
-
-    def record(self, event: FollowUpEvent) -> None:
-        raise ConnectionError("database unreachable")
 
 
 # --- /facts ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.desk.model import Action
+from bot.replies.router import Router
+from tests.replies.desks import BrokenBook
 from tests.slack.conftest import (
     EDITOR,
     NOW,
@@ -323,24 +325,26 @@ def test_reopen_from_home_republishes_home(serve_app) -> None:
 # --- App Home -----------------------------------------------------------------------------
 
 
+def home_opened_event(user: str) -> dict[str, object]:
+    return {
+        "type": "event_callback",
+        "team_id": "T0NEWSROOM",
+        "api_app_id": "A0NEWSBOT",
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": "1612191600.1",
+        },
+        "event_id": "Ev1",
+        "event_time": 1612191600,
+    }
+
+
 def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
     served: Served = serve_app()
-    served.event(
-        {
-            "type": "event_callback",
-            "team_id": "T0NEWSROOM",
-            "api_app_id": "A0NEWSBOT",
-            "event": {
-                "type": "app_home_opened",
-                "user": REPORTER,
-                "channel": "D0HOME",
-                "tab": "home",
-                "event_ts": "1612191600.1",
-            },
-            "event_id": "Ev1",
-            "event_time": 1612191600,
-        }
-    )
+    served.event(home_opened_event(REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
     [call] = served.slack.calls_to("views.publish")
     assert call.params["user_id"] == REPORTER
@@ -349,6 +353,16 @@ def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
     shown = texts(view["blocks"])
     assert "545" in shown and "White House response" in shown and "weekday-figures" in shown
     assert "followup_resolve" in buttons(view["blocks"])
+
+
+def test_home_with_the_database_down_shows_curated_followups_and_says_so(serve_app, desk) -> None:
+    served: Served = serve_app(router=Router(desk, BrokenBook()))
+    served.event(home_opened_event(REPORTER))
+    wait_for(lambda: bool(served.slack.calls_to("views.publish")))
+    [call] = served.slack.calls_to("views.publish")
+    shown = texts(call.params["view"]["blocks"])
+    assert "545" in shown and "White House response" in shown
+    assert "status is unavailable" in shown and "status unknown" in shown
 
 
 def test_an_old_snooze_button_cannot_undo_a_colleagues_resolution(serve_app) -> None:

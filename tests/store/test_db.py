@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from bot.config import normalize_database_url
 from bot.store.db import Database, DatabaseError
+from tests.store.databases import BACKENDS, empty_database_url
 
 
 def closed_port() -> int:
@@ -83,3 +85,39 @@ def test_ping_gives_up_on_a_server_that_never_answers() -> None:
         database.dispose()
     finally:
         silent.close()
+
+
+def create_schemas_at_once(databases: list[Database]) -> list[BaseException]:
+    """Each database's create_schema from its own thread, released at the same moment."""
+    together = threading.Barrier(len(databases))
+    failures: list[BaseException] = []
+
+    def start(database: Database) -> None:
+        together.wait(timeout=30)
+        try:
+            database.create_schema()
+        except BaseException as exc:  # reported by the caller
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(db,)) for db in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return failures
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_processes_starting_together_all_create_the_schema(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Every process creates missing tables at start; a dyno formation starts them at once."""
+    for round_ in range(8):
+        folder = tmp_path / f"round-{round_}"
+        folder.mkdir()
+        with empty_database_url(backend, request, folder) as url:
+            databases = [Database(url) for _ in range(6)]
+            assert create_schemas_at_once(databases) == []
+            assert databases[0].book().events() == []
+            for database in databases:
+                database.dispose()
