@@ -133,6 +133,10 @@ class FollowUpCommands:
                 f"That is {len(rest)} characters; keep a follow-up under {MAX_TITLE_CHARS} "
                 "and put the detail in the resolve note later.",
             )
+        if not self.router.states(now).live:
+            # Ask before writing: a frozen database fails a read within its deadline, while
+            # a write would wait on it (see SqlBook), and this runs before Slack's 3 seconds.
+            raise BookDown("the follow-up book did not answer")
         item = self._book(
             lambda: self.router.book.add_followup(rest, user, now, self.router.today(now))
         )

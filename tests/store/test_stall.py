@@ -35,12 +35,12 @@ def statuses(reply: Reply) -> list[Status]:
     return [part.state.status for part in reply.parts if isinstance(part, FollowUpCard)]
 
 
-def answer_in_thread(router: Router) -> tuple[Reply | None, float]:
+def answer_in_thread(router: Router, text: str = "") -> tuple[Reply | None, float]:
     """Ask /followups from another thread, so a hang fails this test instead of hanging it."""
     replies: list[Reply] = []
     started = time.monotonic()
     thread = threading.Thread(
-        target=lambda: replies.append(router.handle("/followups", "", EDITOR, NOW)), daemon=True
+        target=lambda: replies.append(router.handle("/followups", text, EDITOR, NOW)), daemon=True
     )
     thread.start()
     thread.join(timeout=15)
@@ -77,6 +77,11 @@ def test_a_frozen_server_costs_a_slash_command_the_read_deadline_then_recovers(
             assert again is not None and again.meta["followup_status"] == "unavailable"
             with pytest.raises(BookUnavailable):
                 book.version()
+            # A change asks first, so it says "not saved" in time instead of waiting to write.
+            for change in ("add Call the White House", "resolve white-house-response x"):
+                refused, seconds = answer_in_thread(router, change)
+                assert refused is not None and seconds < SLACK_BUDGET_S
+                assert not refused.ok and "Could not save" in str(refused.parts)
 
             proxy.thaw()  # the stuck read completes; live status returns
             wait_for(
