@@ -51,11 +51,20 @@ _RANK_ALL_LIMIT = 600
 # indexed but not stored a second time.
 _FTS_OPTIONS = "tokenize='porter unicode61', content=''"
 _STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
-_RANKED_SQL = "SELECT rowid, rank FROM docs WHERE docs MATCH ? ORDER BY rank"
+# bm25() called with the weights, not FTS5's configurable ``rank`` column: same scores and
+# order, in about half the time (measured over 1,000 and 10,000 facts).
+_DOCS_BM25 = f"bm25(docs, {', '.join(map(str, _WEIGHTS))})"
+_STRONG_BM25 = "bm25(strong, {})".format(
+    ", ".join(str(_WEIGHTS[_COLUMNS.index(c)]) for c in _STRONG_COLUMNS)
+)
+# (The f-strings below insert only those constant weights; the query is always a parameter.)
+_RANKED_SQL = f"SELECT rowid, {_DOCS_BM25} AS score FROM docs WHERE docs MATCH ? ORDER BY score"  # noqa: S608
 _UNRANKED_SQL = "SELECT rowid, 0.0 FROM docs WHERE docs MATCH ?"
 # The strong columns again, in a table of their own: a column filter on ``docs`` would still
 # walk every row holding a common word (~5 ms at 100,000 facts); this table never sees quotes.
-_STRONG_RANKED_SQL = "SELECT rowid, rank FROM strong WHERE strong MATCH ? ORDER BY rank"
+_STRONG_RANKED_SQL = (
+    f"SELECT rowid, {_STRONG_BM25} AS score FROM strong WHERE strong MATCH ? ORDER BY score"  # noqa: S608
+)
 _STRONG_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM strong WHERE strong MATCH ? LIMIT ?)"
 
 _FUZZY_MIN_LEN = 4
@@ -183,6 +192,7 @@ class SearchIndex:
         self._by_source = _group(items, lambda item: [item.source] if item.source else [])
         self._by_speaker = _group(items, lambda item: [fold(_speaker(item))])
         self._vocabulary = _vocabulary(items)
+        self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._tag_counts = Counter(
             t.casefold() for item in items if isinstance(item, Fact) for t in item.tags
         )
@@ -196,8 +206,6 @@ class SearchIndex:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         columns = ", ".join(_COLUMNS)
         conn.execute(f"CREATE VIRTUAL TABLE docs USING fts5({columns}, {_FTS_OPTIONS})")
-        weights = ", ".join(str(w) for w in _WEIGHTS)
-        conn.execute("INSERT INTO docs(docs, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
         placeholders = ", ".join("?" for _ in _COLUMNS)
         conn.executemany(
             f"INSERT INTO docs(rowid, {columns}) VALUES (?, {placeholders})",  # noqa: S608
@@ -213,8 +221,6 @@ class SearchIndex:
         picks = [_COLUMNS.index(c) for c in _STRONG_COLUMNS]
         columns = ", ".join(_STRONG_COLUMNS)
         conn.execute(f"CREATE VIRTUAL TABLE strong USING fts5({columns}, {_FTS_OPTIONS})")
-        weights = ", ".join(str(_WEIGHTS[k]) for k in picks)
-        conn.execute("INSERT INTO strong(strong, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
         placeholders = ", ".join("?" for _ in _STRONG_COLUMNS)
         rows = ((n, *(row[k] for k in picks)) for n, row in enumerate(map(_row_of, items)))
         conn.executemany(
@@ -276,11 +282,15 @@ class SearchIndex:
     ) -> tuple[list[tuple[int, float]], int]:
         """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match."""
         with self._lock:
-            if not self._more_than(_RANK_ALL_LIMIT, expr):
-                ranked = self._rows(_RANKED_SQL, expr)
-                rows = [(n, -rank) for n, rank in ranked if allowed is None or n in allowed]
-                return rows[:limit], len(rows)
-            return self._broad_match(expr, allowed, limit)
+            matches = self._count_to(_RANK_ALL_LIMIT + 1, expr)
+            if matches > _RANK_ALL_LIMIT:
+                return self._broad_match(expr, allowed, limit)
+            if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
+                ranked = self._rows(_RANKED_SQL + " LIMIT ?", expr, limit)
+                return [(n, -score) for n, score in ranked], matches
+            ranked = self._rows(_RANKED_SQL, expr)
+            rows = [(n, -score) for n, score in ranked if n in allowed]
+            return rows[:limit], len(rows)
 
     def _broad_match(
         self, expr: str, allowed: set[int] | None, limit: int
@@ -291,7 +301,11 @@ class SearchIndex:
         strong: list[tuple[int, float]] = []
         few = self._conn.execute(_STRONG_COUNT_SQL, (expr, _RANK_ALL_LIMIT + 1)).fetchone()
         if int(few[0]) <= _RANK_ALL_LIMIT:
-            strong = [(n, -rank) for n, rank in self._rows(_STRONG_RANKED_SQL, expr)]
+            if allowed is None:  # only the best ``limit`` can be shown
+                ranked = self._rows(_STRONG_RANKED_SQL + " LIMIT ?", expr, limit)
+            else:  # a filter may drop some of the best
+                ranked = self._rows(_STRONG_RANKED_SQL, expr)
+            strong = [(n, -score) for n, score in ranked]
         if allowed is None:
             total = self._count(expr)
             rest = self._rows(_UNRANKED_SQL + " LIMIT ?", expr, limit + len(strong))
@@ -307,14 +321,13 @@ class SearchIndex:
         row = self._conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
         return int(row[0])
 
-    def _more_than(self, limit: int, expr: str) -> bool:
-        """Whether over ``limit`` rows match: stops counting there, so a word in every
-        item costs what a rare one does."""
+    def _count_to(self, most: int, expr: str) -> int:
+        """How many rows match, counting no further than ``most``: a word in every item
+        costs what a rare one does."""
         row = self._conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)",
-            (expr, limit + 1),
+            "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)", (expr, most)
         ).fetchone()
-        return int(row[0]) > limit
+        return int(row[0])
 
     def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
         return [(int(n), float(rank)) for n, rank in self._conn.execute(sql, params)]
@@ -334,7 +347,12 @@ class SearchIndex:
     def _close_words(self, word: str) -> list[str]:
         cached = self._fuzzy_cache.get(word)
         if cached is None:
-            cached = _closest(word, self._vocabulary)
+            choices = self._choices.get(len(word))
+            if choices is None:  # the index words a couple of letters shorter or longer
+                lengths = range(len(word) - 2, len(word) + 3)
+                choices = [w for n in lengths for w in self._vocabulary.get(n, ())]
+                self._choices[len(word)] = choices
+            cached = _closest(word, choices)
             _remember(self._fuzzy_cache, word, cached)
         return cached
 
@@ -449,9 +467,8 @@ def _vocabulary(items: list[Fact | FollowUp]) -> dict[int, list[str]]:
     return by_length
 
 
-def _closest(word: str, vocabulary: dict[int, list[str]]) -> list[str]:
-    """Up to three index words within a couple of edits of ``word``, best first."""
-    choices = [w for n in range(len(word) - 2, len(word) + 3) for w in vocabulary.get(n, ())]
+def _closest(word: str, choices: list[str]) -> list[str]:
+    """Up to three of ``choices`` within a couple of edits of ``word``, best first."""
     found = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=5)
     if not found:
         return []
