@@ -52,3 +52,21 @@ def button_click(action_id: str, value: str, *, user: str, team: str) -> dict[st
             }
         ],
     }
+
+
+def home_opened(user: str = "U0REPORTER", team: str = "T0NEWSROOM") -> dict[str, Any]:
+    """The Events API callback Slack sends when someone opens the App Home tab."""
+    return {
+        "type": "event_callback",
+        "team_id": team,
+        "api_app_id": "A0NEWSBOT",
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": "1612191600.1",
+        },
+        "event_id": "Ev1",
+        "event_time": 1612191600,
+    }

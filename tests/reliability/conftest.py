@@ -128,23 +128,6 @@ def view_submission(
     }
 
 
-def home_opened(user: str = REPORTER, team: str = TEAM) -> dict[str, Any]:
-    return {
-        "type": "event_callback",
-        "team_id": team,
-        "api_app_id": "A0NEWSBOT",
-        "event": {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": "D0HOME",
-            "tab": "home",
-            "event_ts": "1612191600.1",
-        },
-        "event_id": "Ev1",
-        "event_time": 1612191600,
-    }
-
-
 @dataclass
 class Answer:
     status: int
@@ -390,12 +373,3 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     yield start
     for served in started:
         served.stop()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll for an effect another thread or process produces (not for time to pass)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)

@@ -26,13 +26,13 @@ from tests.reliability.conftest import (
     Served,
     block_actions,
     command_form,
-    home_opened,
     interaction_form,
     serve_env,
     view_submission,
-    wait_for,
 )
+from tests.slack_requests import home_opened
 from tests.slack_stand_in import Fault, SlackStandIn
+from tests.waiting import wait_for
 
 OTHER_TEAM = "T0ELSEWHERE"
 

@@ -27,11 +27,11 @@ from tests.reliability.conftest import (
     block_actions,
     build_in_process,
     command_form,
-    home_opened,
     serve_env,
-    wait_for,
 )
+from tests.slack_requests import home_opened
 from tests.slack_stand_in import Fault, SlackStandIn
+from tests.waiting import wait_for
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from tests.reliability.conftest import (
     InProcess,
     block_actions,
     view_submission,
-    wait_for,
 )
 from tests.replies.test_properties import assert_escaped, assert_within_limits
+from tests.waiting import wait_for
 
 COMMANDS = ["/facts", "/quote", "/figure", "/followups", "/source"]
 HOSTILE = [

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -51,13 +49,3 @@ def retrying_client(api_url: str, timeout: float = 5) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
         ],
     )
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait for something the stand-in does on its own thread (an event, not a clock)."""
-    checked = threading.Event()
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        checked.wait(0.01)
-    raise AssertionError("the stand-in never got there")

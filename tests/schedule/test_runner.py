@@ -14,9 +14,9 @@ from tests.schedule.helpers import (
     SCHEDULED,
     retrying_client,
     shipped_desk,
-    wait_for,
 )
 from tests.slack_stand_in import Fault, SlackStandIn
+from tests.waiting import wait_for
 
 
 def scheduler_for(

@@ -21,10 +21,10 @@ from tests.schedule.helpers import (
     SCHEDULED,
     retrying_client,
     shipped_desk,
-    wait_for,
     with_reminders,
 )
 from tests.slack_stand_in import Fault, SlackStandIn
+from tests.waiting import wait_for
 
 CATCHUP = timedelta(hours=6)
 

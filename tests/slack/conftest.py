@@ -225,12 +225,3 @@ def serve_app(slack: SlackStandIn, desk: Desk) -> Iterator[Callable[..., Served]
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Work after ack() runs on Bolt's thread pool: poll for its effect, not for time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        time.sleep(0.005)

@@ -17,9 +17,10 @@ from tests.slack.conftest import (
     Served,
     block_action,
     sign,
-    wait_for,
 )
+from tests.slack_requests import home_opened
 from tests.slack_stand_in import Fault
+from tests.waiting import wait_for
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -325,26 +326,9 @@ def test_reopen_from_home_republishes_home(serve_app) -> None:
 # --- App Home -----------------------------------------------------------------------------
 
 
-def home_opened_event(user: str) -> dict[str, object]:
-    return {
-        "type": "event_callback",
-        "team_id": "T0NEWSROOM",
-        "api_app_id": "A0NEWSBOT",
-        "event": {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": "D0HOME",
-            "tab": "home",
-            "event_ts": "1612191600.1",
-        },
-        "event_id": "Ev1",
-        "event_time": 1612191600,
-    }
-
-
 def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
     served: Served = serve_app()
-    served.event(home_opened_event(REPORTER))
+    served.event(home_opened(REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
     [call] = served.slack.calls_to("views.publish")
     assert call.params["user_id"] == REPORTER
@@ -357,7 +341,7 @@ def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
 
 def test_home_with_the_database_down_shows_curated_followups_and_says_so(serve_app, desk) -> None:
     served: Served = serve_app(router=Router(desk, BrokenBook()))
-    served.event(home_opened_event(REPORTER))
+    served.event(home_opened(REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
     [call] = served.slack.calls_to("views.publish")
     shown = texts(call.params["view"]["blocks"])

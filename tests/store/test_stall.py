@@ -20,10 +20,10 @@ from bot.replies.reply import FollowUpCard, Reply
 from bot.replies.router import Router
 from bot.store.book import BookUnavailable
 from bot.store.db import Database
-from tests.reliability.conftest import wait_for
 from tests.replies.desks import shipped_desk
 from tests.store.databases import postgres_schema
 from tests.store.stall_proxy import StallProxy
+from tests.waiting import wait_for
 
 NOW = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
 EDITOR = "U0EDITOR"
