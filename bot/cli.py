@@ -168,7 +168,7 @@ def run_extract(seed: str, out: TextIO) -> int:
 
 def _open_book(settings: Settings, err: TextIO) -> tuple[FollowUpBook, Database | None]:
     """The database's follow-up book; an in-memory one (with a warning) if it is unreachable."""
-    from bot.store.db import Database, DatabaseError
+    from bot.store.db import ANSWER_WITHIN_S, Database, DatabaseError
     from bot.store.memory import MemoryBook
 
     try:
@@ -177,7 +177,7 @@ def _open_book(settings: Settings, err: TextIO) -> tuple[FollowUpBook, Database 
     except DatabaseError as error:
         print(f"newsbot: {error}; follow-up changes will not be saved", file=err)
         return MemoryBook(), None
-    return database.book(), database
+    return database.book(answer_within=ANSWER_WITHIN_S), database
 
 
 def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> int:

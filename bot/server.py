@@ -114,11 +114,11 @@ def _finished_within(stop: Callable[[], object], timeout: float) -> bool:
 def start_runtime(settings: Settings, desk: Desk, mode: str = "http") -> Runtime:
     """Open the database, build the app, start the scheduler (unless switched off)."""
     from bot.replies.router import Router
-    from bot.store.db import Database
+    from bot.store.db import ANSWER_WITHIN_S, Database
 
     database = Database(settings.database_url)
     database.create_schema()
-    book = database.book()
+    book = database.book(answer_within=ANSWER_WITHIN_S)
     client = make_client(settings)
     scheduler: ReminderScheduler | None = None
     if settings.scheduler:

@@ -273,6 +273,11 @@ def refusal(state: FollowUpState, action: Action) -> str | None:
     return None
 
 
+class BookUnavailable(RuntimeError):
+    """A follow-up book could not answer in time (a database that stopped answering);
+    readers show follow-ups as curated, without live status, and say so."""
+
+
 class FollowUpBook(Protocol):
     """Where follow-up changes are kept. The database store implements it; tests may use
     :class:`bot.store.memory.MemoryBook`."""

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from rapidfuzz import fuzz, process
 
 from bot.desk.model import (
+    BookUnavailable,
     Desk,
     Fact,
     FollowUp,
@@ -138,10 +139,12 @@ class Router:
             events, added = self._book_contents()
             items = (*self.desk.followups, *added)
             return States([fold_events(item, events, now) for item in items], live=True)
+        except BookUnavailable as exc:  # it stopped answering: said once a command, briefly
+            logger.warning("follow-up book unavailable (%s); answering without status", exc)
         except Exception:
             # The database is an adapter we cannot fix from here: read-only answers go on.
             logger.warning("follow-up book unavailable; answering without status", exc_info=True)
-            return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
+        return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
 
     def _book_contents(self) -> tuple[tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]:
         """Every event and added follow-up, read again only when the book's version says

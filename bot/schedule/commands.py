@@ -14,7 +14,6 @@ from bot.schedule.due import next_occurrence, occurrences
 from bot.schedule.post import FACT_KIND_ENTRIES, FOLLOWUPS_ENTRY, included_facts
 from bot.schedule.runner import process_owner
 from bot.schedule.sweep import Outcome, sweep
-from bot.store.book import BookUnavailable
 from bot.store.db import Database
 
 _LISTED_IDS = 5
@@ -38,7 +37,7 @@ def run_post_due(
         report = sweep(
             desk, database.book(), database.ledger(), client, now, catchup, process_owner()
         )
-    except (SQLAlchemyError, BookUnavailable) as exc:  # a frozen server: see SqlBook
+    except SQLAlchemyError as exc:
         first_line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
         print(f"post-due: the database at {database.url} failed: {first_line}", file=out)
         return 1

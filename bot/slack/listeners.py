@@ -24,8 +24,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.desk.model import Action, FollowUpEvent, FollowUpState, followup_states, refusal
+from bot.desk.model import Action, FollowUpEvent, FollowUpState, refusal
 from bot.replies.blocks import escape_mrkdwn, fallback_text
+from bot.replies.followups import COULD_NOT_SAVE
 from bot.replies.reply import Reply
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
 from bot.slack.home import home_reply, home_view
@@ -83,9 +84,13 @@ def post_to_response_url(url: str | None, message: dict[str, Any]) -> bool:
     return True
 
 
-def find_state(services: Services, followup_id: str, now: datetime) -> FollowUpState | None:
-    states = followup_states(services.desk, services.book, now)
-    return next((s for s in states if s.item.id == followup_id), None)
+def find_state(
+    services: Services, followup_id: str, now: datetime
+) -> tuple[FollowUpState | None, bool]:
+    """The follow-up's current state, and whether the database answered (False: do not
+    change anything, the state shown may be out of date)."""
+    states = services.router.states(now)
+    return next((s for s in states.items if s.item.id == followup_id), None), states.live
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -269,7 +274,10 @@ def followup_button(
         tell(body, client, services, EDITORS_ONLY)
         return
     now = services.clock()
-    state = find_state(services, followup_id, now)
+    state, live = find_state(services, followup_id, now)
+    if not live:
+        tell(body, client, services, COULD_NOT_SAVE)
+        return
     if state is None or action_id not in FOLLOWUP_ACTIONS:
         tell(
             body,
@@ -329,7 +337,10 @@ def submit_resolution(
         ack(response_action="errors", errors={NOTE_BLOCK: EDITORS_ONLY})
         return
     now = services.clock()
-    state = find_state(services, str(view.get("private_metadata", "")), now)
+    state, live = find_state(services, str(view.get("private_metadata", "")), now)
+    if not live:
+        ack(response_action="errors", errors={NOTE_BLOCK: COULD_NOT_SAVE})
+        return
     if state is None:
         ack(
             response_action="errors",

@@ -15,15 +15,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, insert, select
 
-from bot.desk.model import ADDED_PREFIX, Action, FollowUp, FollowUpEvent
+from bot.desk.model import ADDED_PREFIX, Action, BookUnavailable, FollowUp, FollowUpEvent
 from bot.store.schema import added_followups, followup_events
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
-
-
-class BookUnavailable(RuntimeError):
-    """The database did not answer a read in time; callers answer without live status."""
 
 
 class SqlBook:
@@ -114,6 +110,14 @@ class SqlBook:
             finally:
                 with self._lock:
                     self._reading.pop(threading.current_thread(), None)
+            took = time.monotonic() - started
+            if took > deadline:  # the caller has moved on: tell the operator why
+                log.warning(
+                    "a follow-up read took %.1fs, past the %.1fs deadline; commands show "
+                    "follow-ups without live status while reads are this slow",
+                    took,
+                    deadline,
+                )
 
         thread = threading.Thread(target=run, name="book-read", daemon=True)
         with self._lock:
@@ -123,7 +127,6 @@ class SqlBook:
         if errors:
             raise errors[0]
         if not answers:
-            log.warning("the database did not answer a read within %.1fs", deadline)
             raise BookUnavailable(f"the database did not answer within {deadline:.1f}s")
         return answers[0]
 

@@ -30,7 +30,7 @@ CONNECT_TIMEOUT_S = 5
 PING_TIMEOUT_S = 2.0
 # A follow-up read normally takes milliseconds; past this a slash command answers without
 # live status rather than miss Slack's 3 seconds (see SqlBook).
-READ_DEADLINE_S = 1.5
+ANSWER_WITHIN_S = 1.5
 
 
 class DatabaseError(RuntimeError):
@@ -52,9 +52,8 @@ STATEMENT_TIMEOUT_OPTION = "-c statement_timeout=5000"  # ms
 
 
 class Database:
-    def __init__(self, url: str, read_deadline: float = READ_DEADLINE_S) -> None:
+    def __init__(self, url: str) -> None:
         self.url = redact_url(url)
-        self._read_deadline = read_deadline
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -140,9 +139,12 @@ class Database:
             return False
         return True
 
-    def book(self) -> SqlBook:
-        # A local SQLite file has no server to stall; a read on it is not worth a thread.
-        deadline = self._read_deadline if self.kind == "postgresql" else None
+    def book(self, *, answer_within: float | None = None) -> SqlBook:
+        """The follow-up book. ``answer_within``: for whatever answers a person (slash
+        commands, buttons, App Home, the console), PostgreSQL reads give up after that many
+        seconds (see SqlBook). Reminders leave it out: a slow database delays a post, it
+        must not fail it. A local SQLite file has no server to stall, so no deadline."""
+        deadline = answer_within if self.kind == "postgresql" else None
         return SqlBook(self.engine, read_deadline=deadline)
 
     def ledger(self) -> Ledger:

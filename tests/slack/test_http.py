@@ -360,6 +360,21 @@ def test_an_old_snooze_button_cannot_undo_a_colleagues_resolution(serve_app) -> 
     assert "is resolved" in told and "reopen white-house-response" in told
 
 
+def test_with_the_database_down_buttons_and_the_modal_say_nothing_was_saved(
+    serve_app, desk
+) -> None:
+    served: Served = serve_app(router=Router(desk, BrokenBook()))
+    for action in ("followup_snooze_1d", "followup_resolve", "followup_reopen"):
+        served.interaction(block_action(served, action, "white-house-response"))
+    wait_for(lambda: len(served.slack.calls_to("response_url")) == 3)
+    for call in served.slack.calls_to("response_url"):
+        assert "Could not save" in call.params["text"]
+    answer = served.interaction(submission("Declined to comment", None))
+    assert answer.json()["response_action"] == "errors"
+    assert "Could not save" in next(iter(answer.json()["errors"].values()))
+    assert served.slack.calls_to("views.open") == []
+
+
 def test_resolve_on_a_resolved_follow_up_says_so_instead_of_opening_the_modal(
     serve_app,
 ) -> None:

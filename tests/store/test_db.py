@@ -104,6 +104,7 @@ def create_schemas_at_once(databases: list[Database]) -> list[BaseException]:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a create_schema never returned"
     return failures
 
 
