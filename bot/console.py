@@ -10,7 +10,6 @@ from typing import TextIO
 
 from bot.desk.model import Desk, FollowUpBook, plural
 
-COMMANDS = ("/facts", "/quote", "/figure", "/followups", "/source")
 QUIT = {"quit", "exit", ":q", "/quit", "/exit"}
 
 

@@ -62,6 +62,7 @@ _STATUS_ICONS = {
     Status.RESOLVED: ":white_check_mark:",
 }
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
+_SHARING_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _WEB_URL = re.compile(r"https?://[^\s<>|]+")
 
 
@@ -78,6 +79,17 @@ def mention(user: str) -> str:
 def fallback_text(reply: Reply) -> str:
     """The message's ``text``: notifications show it, so it is escaped like the blocks."""
     return _fit(escape_mrkdwn(reply.text), FALLBACK_LIMIT)
+
+
+def notice_block(mrkdwn: str) -> dict[str, Any]:
+    """A line of our own mrkdwn above a view (e.g. Home after a button changed something)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(mrkdwn, SECTION_LIMIT)}}
+
+
+def shared_by(user: str) -> dict[str, Any]:
+    """The line under a reply shared in a channel: who shared it."""
+    who = f"<@{user}>" if _SHARING_USER.match(user) else escape_mrkdwn(user)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": f"shared by {who}"}]}
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.model import Desk, Reminder
+from bot.replies.reminder import FACT_KIND_ENTRIES, FOLLOWUPS_ENTRY, included_facts
 from bot.schedule.due import next_occurrence, occurrences
-from bot.schedule.post import FACT_KIND_ENTRIES, FOLLOWUPS_ENTRY, included_facts
 from bot.schedule.runner import process_owner
 from bot.schedule.sweep import Outcome, sweep
 from bot.store.db import Database

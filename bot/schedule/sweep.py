@@ -40,9 +40,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
+from bot.replies.reminder import reminder_reply
 from bot.replies.reply import Reply
 from bot.schedule.due import Occurrence, due_occurrences
-from bot.schedule.post import reminder_reply
 from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Claim, Delivery, Ledger
 
 log = logging.getLogger(__name__)

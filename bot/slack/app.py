@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
@@ -16,17 +16,13 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.desk.model import Desk, FollowUpBook
 from bot.replies.blocks import render_blocks
+from bot.replies.command import Command
+from bot.replies.commands import COMMANDS
+from bot.replies.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
 from bot.replies.reply import Reply
+from bot.replies.router import Router
 from bot.slack import listeners
-from bot.slack.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
-from bot.slack.services import (
-    CONTEXT_KEY,
-    Blocks,
-    RouterLike,
-    Services,
-    no_reminders,
-    utc_now,
-)
+from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +34,7 @@ def build_app(
     desk: Desk,
     store: FollowUpBook,
     client: WebClient,
-    router: RouterLike,
+    router: Router,
     *,
     render: Callable[[Reply], Blocks] = render_blocks,
     clock: Callable[[], datetime] = utc_now,
@@ -81,9 +77,10 @@ def _drop_token_notice(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
-def register_listeners(app: App) -> None:
-    for command in listeners.COMMANDS:
-        app.command(command)(listeners.answer_command)
+def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None:
+    """Every command in the registry, the buttons, the Resolve modal and App Home."""
+    for command in commands:
+        app.command(command.name)(listeners.answer_command)
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
     for action_id in listeners.FOLLOWUP_ACTIONS:
         app.action(action_id)(ack=listeners.acknowledge, lazy=[listeners.followup_button])

@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -24,18 +23,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.desk.model import Action, FollowUpEvent, FollowUpState, refusal
-from bot.replies.blocks import escape_mrkdwn, fallback_text
-from bot.replies.followups import COULD_NOT_SAVE
+from bot.desk.model import Action
+from bot.replies import commands
+from bot.replies.blocks import escape_mrkdwn, fallback_text, notice_block, shared_by
+from bot.replies.changes import Refused, apply_change, check_change, confirmation
+from bot.replies.home import home_reply
+from bot.replies.modals import LINK_BLOCK, NOTE_BLOCK, read_resolution, resolve_modal
 from bot.replies.reply import Reply
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
-from bot.slack.home import home_reply, home_view
-from bot.slack.modals import NOTE_BLOCK, read_resolution, resolve_modal
 from bot.slack.services import Blocks, Services, services_of
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("/facts", "/quote", "/figure", "/followups", "/source")
 SHARE_ACTION = "share_reply"
 RESOLVE_ACTION = "followup_resolve"
 REOPEN_ACTION = "followup_reopen"
@@ -44,13 +43,6 @@ SNOOZE_ACTIONS = {
     "followup_snooze_1w": timedelta(weeks=1),
 }
 FOLLOWUP_ACTIONS = (RESOLVE_ACTION, REOPEN_ACTION, *SNOOZE_ACTIONS)
-# Sub-commands that change something: a Share button must never replay them.
-CHANGING_SUBCOMMANDS = frozenset({"add", "resolve", "snooze", "reopen"})
-EDITORS_ONLY = (
-    "Only the desk's editors can change follow-ups. Ask an editor, or type "
-    "`/followups list` to see where things stand."
-)
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # Set by the transports (bot.web, bot.server) around each Slack request they hand to Bolt.
 REQUEST_ID: ContextVar[str | None] = ContextVar("newsbot_request_id", default=None)
 
@@ -84,15 +76,6 @@ def post_to_response_url(url: str | None, message: dict[str, Any]) -> bool:
     return True
 
 
-def find_state(
-    services: Services, followup_id: str, now: datetime
-) -> tuple[FollowUpState | None, bool]:
-    """The follow-up's current state, and whether the database answered (False: do not
-    change anything, the state shown may be out of date)."""
-    states = services.router.states(now)
-    return next((s for s in states.items if s.item.id == followup_id), None), states.live
-
-
 def user_of(body: dict[str, Any]) -> str:
     user = body.get("user") or {}
     return str(user.get("id", "")) if isinstance(user, dict) else ""
@@ -111,8 +94,8 @@ def publish_home(client: WebClient, services: Services, user: str, notice: str =
     reply = home_reply(services.desk, states.items, services.next_runs(), today, live=states.live)
     blocks = services.render(reply)
     if notice:
-        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": notice}}, *blocks]
-    client.views_publish(user_id=user, view=home_view(blocks))
+        blocks = [notice_block(notice), *blocks]
+    client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})
 
 
 def tell(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
@@ -188,18 +171,11 @@ def read_share_value(value: object) -> tuple[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
-    command, query = data.get("c"), data.get("q", "")
-    if command not in COMMANDS or not isinstance(query, str):
+    name, query = data.get("c"), data.get("q", "")
+    command = commands.find(name) if isinstance(name, str) else None
+    if command is None or not isinstance(query, str) or command.changes(query):
         return None
-    words = query.split()
-    if command == "/followups" and words and words[0].lower() in CHANGING_SUBCOMMANDS:
-        return None
-    return command, query
-
-
-def shared_by(user: str) -> dict[str, Any]:
-    mention = f"<@{user}>" if _USER_ID.match(user) else escape_mrkdwn(user)
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": f"shared by {mention}"}]}
+    return command.name, query
 
 
 @after_ack
@@ -245,23 +221,6 @@ def tell_share_failed(body: dict[str, Any], client: WebClient, user: str) -> Non
 # --- follow-up buttons --------------------------------------------------------------------
 
 
-def change_event(action_id: str, followup_id: str, user: str, now: datetime) -> FollowUpEvent:
-    """The event a button asks for (Resolve's note and link come later, from the modal)."""
-    if action_id in SNOOZE_ACTIONS:
-        until = now + SNOOZE_ACTIONS[action_id]
-        return FollowUpEvent(followup_id, Action.SNOOZED, user, now, until=until)
-    if action_id == RESOLVE_ACTION:
-        return FollowUpEvent(followup_id, Action.RESOLVED, user, now)
-    return FollowUpEvent(followup_id, Action.REOPENED, user, now)
-
-
-def confirmation(event: FollowUpEvent, state: FollowUpState) -> str:
-    title = escape_mrkdwn(state.item.title)
-    if event.action is Action.SNOOZED and event.until is not None:
-        return f"Snoozed *{title}* until {event.until:%a %d %b %H:%M} UTC."
-    return f"Reopened *{title}*."
-
-
 @after_ack
 def followup_button(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
@@ -270,35 +229,24 @@ def followup_button(
     services = services_of(context)
     user, followup_id = user_of(body), str(action.get("value") or "")
     action_id = str(action.get("action_id", ""))
-    if not services.may_edit(user):
-        tell(body, client, services, EDITORS_ONLY)
-        return
     now = services.clock()
-    state, live = find_state(services, followup_id, now)
-    if not live:
-        tell(body, client, services, COULD_NOT_SAVE)
-        return
-    if state is None or action_id not in FOLLOWUP_ACTIONS:
-        tell(
-            body,
-            client,
-            services,
-            f"There is no follow-up `{escape_mrkdwn(followup_id[:80])}`. "
-            "Type `/followups list` to see their ids.",
-        )
-        return
-    event = change_event(action_id, state.item.id, user, now)
-    refused = refusal(state, event.action)
-    if refused is not None:  # e.g. Snooze on yesterday's reminder after a colleague resolved it
-        tell(body, client, services, refused)
-        return
     if action_id == RESOLVE_ACTION:
-        client.views_open(
-            trigger_id=body.get("trigger_id"), view=resolve_modal(state.item.id, state.item.title)
-        )
+        checked = check_change(services.router, user, followup_id, Action.RESOLVED, now)
+        if isinstance(checked, Refused):
+            tell(body, client, services, escape_mrkdwn(checked.message))
+            return
+        view = resolve_modal(checked.item.id, checked.item.title)
+        client.views_open(trigger_id=body.get("trigger_id"), view=view)
         return
-    services.book.record(event)
-    show_change(body, client, services, confirmation(event, state))
+    if action_id in SNOOZE_ACTIONS:
+        until = now + SNOOZE_ACTIONS[action_id]
+        outcome = apply_change(services.router, user, followup_id, Action.SNOOZED, now, until=until)
+    else:
+        outcome = apply_change(services.router, user, followup_id, Action.REOPENED, now)
+    if isinstance(outcome, Refused):
+        tell(body, client, services, escape_mrkdwn(outcome.message))
+        return
+    show_change(body, client, services, confirmation(outcome))
 
 
 def show_change(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
@@ -332,33 +280,31 @@ def submit_resolution(
 ) -> None:
     """Checked again here: a forged submission must change nothing."""
     services = services_of(context)
-    user = user_of(body)
-    if not services.may_edit(user):
-        ack(response_action="errors", errors={NOTE_BLOCK: EDITORS_ONLY})
-        return
-    now = services.clock()
-    state, live = find_state(services, str(view.get("private_metadata", "")), now)
-    if not live:
-        ack(response_action="errors", errors={NOTE_BLOCK: COULD_NOT_SAVE})
-        return
-    if state is None:
-        ack(
-            response_action="errors",
-            errors={NOTE_BLOCK: "This follow-up no longer exists: close this and try again."},
-        )
-        return
-    refused = refusal(state, Action.RESOLVED)
-    if refused is not None:  # resolved by someone else while the modal was open
-        ack(response_action="errors", errors={NOTE_BLOCK: refused.replace("`", "")})
-        return
-    resolution = read_resolution(view)
+    resolution = read_resolution(modal_value(view, NOTE_BLOCK), modal_value(view, LINK_BLOCK))
     if isinstance(resolution, dict):
         ack(response_action="errors", errors=resolution)
         return
-    services.book.record(
-        FollowUpEvent(state.item.id, Action.RESOLVED, user, now, resolution.note, resolution.link)
+    outcome = apply_change(
+        services.router,
+        user_of(body),
+        str(view.get("private_metadata", "")),
+        Action.RESOLVED,
+        services.clock(),
+        note=resolution.note,
+        link=resolution.link,
     )
+    if isinstance(outcome, Refused):  # e.g. resolved by someone else while the modal was open
+        ack(response_action="errors", errors={NOTE_BLOCK: outcome.message.replace("`", "")})
+        return
     ack()
+
+
+def modal_value(view: dict[str, Any], block_id: str) -> str:
+    """What was typed into one of the modal's inputs ("" when the payload has no such input)."""
+    values = view.get("state", {}).get("values", {})
+    field = values.get(block_id, {}).get(block_id, {}) if isinstance(values, dict) else {}
+    value = field.get("value") if isinstance(field, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 @after_ack
@@ -372,7 +318,7 @@ def refresh_home_after_resolution(
     changed nothing, so it needs no refresh.
     """
     services = services_of(context)
-    if services.may_edit(user_of(body)):
+    if services.router.may_edit(user_of(body)):
         publish_home(client, services, user_of(body))
 
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.replies.commands import NAMES
 from tests.reliability.conftest import (
     EDITOR,
     FOLLOWUP,
@@ -25,7 +26,7 @@ from tests.reliability.conftest import (
 from tests.replies.test_properties import assert_escaped, assert_within_limits
 from tests.waiting import wait_for
 
-COMMANDS = ["/facts", "/quote", "/figure", "/followups", "/source"]
+COMMANDS = list(NAMES)
 HOSTILE = [
     "<!channel>",
     "<!here|here>",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.desk.search import SearchIndex
 from bot.replies.blocks import MAX_BLOCKS, reply_to_json
+from bot.replies.commands import NAMES
 from bot.replies.router import Router
 from bot.replies.text import render_text
 from bot.store.memory import MemoryBook
@@ -20,9 +21,7 @@ from tests.replies.test_blocks import mrkdwn_texts
 DESK = shipped_desk()
 ROUTER = Router(DESK, MemoryBook(), SearchIndex.build(DESK))
 
-COMMANDS = st.sampled_from(
-    ["/facts", "/quote", "/figure", "/followups", "/source", "facts", "/nope", "", "/"]
-)
+COMMANDS = st.sampled_from([*NAMES, "facts", "/nope", "", "/"])
 PREFIXES = st.sampled_from(
     [
         "",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.desk.model import Action, Desk, FollowUpEvent
-from bot.schedule.post import reminder_reply
+from bot.replies.reminder import reminder_reply
 from bot.schedule.sweep import EVENT_TYPE, SweepReport, post_reminder, sweep
 from bot.store.db import Database
 from tests.schedule.helpers import (

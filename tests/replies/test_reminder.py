@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.desk.model import Action, FollowUpEvent, FollowUpState, Reminder, followup_states
 from bot.replies.blocks import render_blocks
+from bot.replies.reminder import reminder_reply
 from bot.replies.reply import FactCard, FollowUpCard, Heading, Note
-from bot.schedule.post import reminder_reply
 from bot.store.memory import MemoryBook
 from tests.schedule.helpers import MONDAY_9_00_20, NY, REMINDER_ID, shipped_desk
 

@@ -1,14 +1,18 @@
-"""The Resolve modal: what it asks, and how its answers are checked."""
+"""The Resolve modal: what it asks, and how its answers are checked.
+
+The note's length is checked where every change is, in :mod:`bot.replies.changes`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from bot.replies.changes import MAX_NOTE_CHARS
+
 RESOLVE_CALLBACK_ID = "followup_resolve_modal"
 NOTE_BLOCK = "note"
 LINK_BLOCK = "link"
-MAX_NOTE = 2000
 MAX_LINK = 1000
 
 
@@ -41,7 +45,7 @@ def resolve_modal(followup_id: str, title: str) -> dict[str, Any]:
                     "type": "plain_text_input",
                     "action_id": NOTE_BLOCK,
                     "multiline": True,
-                    "max_length": MAX_NOTE,
+                    "max_length": MAX_NOTE_CHARS,
                     "placeholder": _plain("e.g. Spokesperson declined to comment on Jan 15"),
                 },
             },
@@ -62,21 +66,12 @@ def resolve_modal(followup_id: str, title: str) -> dict[str, Any]:
     }
 
 
-def _value(view: dict[str, Any], block_id: str) -> str:
-    values = view.get("state", {}).get("values", {})
-    field = values.get(block_id, {}).get(block_id, {}) if isinstance(values, dict) else {}
-    value = field.get("value") if isinstance(field, dict) else None
-    return value.strip() if isinstance(value, str) else ""
-
-
-def read_resolution(view: dict[str, Any]) -> Resolution | dict[str, str]:
+def read_resolution(note: str, link: str) -> Resolution | dict[str, str]:
     """The note and link typed into the modal, or errors keyed by block id for Slack to show."""
-    note, link = _value(view, NOTE_BLOCK), _value(view, LINK_BLOCK)
+    note, link = note.strip(), link.strip()
     errors: dict[str, str] = {}
     if not note:
         errors[NOTE_BLOCK] = "Say what happened, e.g. 'Declined to comment'."
-    elif len(note) > MAX_NOTE:
-        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters."
     if link and not (link.startswith(("https://", "http://")) and len(link) > len("https://")):
         errors[LINK_BLOCK] = "Use a web address starting with https:// (or leave it empty)."
     elif len(link) > MAX_LINK:

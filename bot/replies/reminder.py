@@ -7,7 +7,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.desk.model import Desk, Fact, FollowUpState, Reminder
-from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Part, Reply
+from bot.replies.cards import fact_card, followup_card
+from bot.replies.reply import Heading, Note, Part, Reply
 from bot.schedule.due import ON_TIME
 
 # `include:` entries that name a kind rather than an id; the value is Fact.kind.
@@ -69,8 +70,8 @@ def reminder_reply(
     note = late_note(scheduled_for, now, zone)
     if note is not None:
         parts.append(note)
-    parts.extend(_fact_card(desk, fact, today) for fact in facts)
-    parts.extend(_followup_card(desk, state, today) for state in followups)
+    parts.extend(fact_card(desk, fact, today) for fact in facts)
+    parts.extend(followup_card(desk, state, today, buttons=True) for state in followups)
     summary = _summary(desk, facts, followups) + (" (late)" if note is not None else "")
     return Reply(
         parts=tuple(parts),
@@ -87,17 +88,6 @@ def reminder_reply(
 
 def _heading(desk: Desk, day: date) -> str:
     return f"{desk.newsroom.name}: reminder for {day:%A} {day.day} {day:%B %Y}"
-
-
-def _fact_card(desk: Desk, fact: Fact, today: date) -> FactCard:
-    stale = fact.is_stale(today, desk.newsroom.stale_after_days)
-    age = fact.as_of.age_days(today) if stale and fact.as_of is not None else None
-    return FactCard(fact=fact, source=desk.sources[fact.source], stale_days=age)
-
-
-def _followup_card(desk: Desk, state: FollowUpState, today: date) -> FollowUpCard:
-    source = desk.sources.get(state.item.source) if state.item.source else None
-    return FollowUpCard(state=state, source=source, age_days=state.age_days(today), buttons=True)
 
 
 def _summary(desk: Desk, facts: list[Fact], followups: list[FollowUpState]) -> str:

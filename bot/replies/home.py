@@ -1,18 +1,18 @@
 """The App Home tab: key figures (stale ones flagged), open follow-ups, next reminder posts.
 
-The content is a Reply like any other, so blocks.py draws it; only the view wrapper is here.
+The content is a Reply like any other, so blocks.py draws it; the Slack adapter wraps the
+blocks in a Home view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.desk.model import Desk, FollowUpState
-from bot.replies.followups import STATUS_UNAVAILABLE
-from bot.replies.reply import FactCard, FollowUpCard, Heading, More, Note, Part, Reply
+from bot.replies.cards import STATUS_UNAVAILABLE, fact_card, followup_card
+from bot.replies.reply import Heading, More, Note, Part, Reply
 
 # Home views hold at most 100 blocks; cards take several each.
 MAX_FIGURES = 10
@@ -22,13 +22,7 @@ MAX_REMINDERS = 5
 
 def _figure_cards(desk: Desk, today: date) -> list[Part]:
     figures = desk.figures()
-    stale_after = desk.newsroom.stale_after_days
-    parts: list[Part] = []
-    for fact in figures[:MAX_FIGURES]:
-        source = desk.sources[fact.source]
-        stale = fact.is_stale(today, stale_after) and fact.as_of is not None
-        age = fact.as_of.age_days(today) if stale and fact.as_of is not None else None
-        parts.append(FactCard(fact, source, stale_days=age))
+    parts: list[Part] = [fact_card(desk, fact, today) for fact in figures[:MAX_FIGURES]]
     if len(figures) > MAX_FIGURES:
         parts.append(More(len(figures) - MAX_FIGURES, "type /figure to search them all"))
     return parts
@@ -38,10 +32,9 @@ def _followup_cards(desk: Desk, states: Sequence[FollowUpState], today: date) ->
     open_states = [s for s in states if s.is_open]
     if not open_states:
         return [Note("No open follow-ups.")]
-    parts: list[Part] = []
-    for state in open_states[:MAX_FOLLOWUPS]:
-        source = desk.sources.get(state.item.source) if state.item.source else None
-        parts.append(FollowUpCard(state, source, age_days=state.age_days(today)))
+    parts: list[Part] = [
+        followup_card(desk, state, today, buttons=True) for state in open_states[:MAX_FOLLOWUPS]
+    ]
     if len(open_states) > MAX_FOLLOWUPS:
         parts.append(More(len(open_states) - MAX_FOLLOWUPS, "type /followups all"))
     return parts
@@ -90,7 +83,3 @@ def home_reply(
         shareable=False,
         meta=meta,
     )
-
-
-def home_view(blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "home", "blocks": blocks[:100]}

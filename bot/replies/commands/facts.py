@@ -1,0 +1,62 @@
+"""``/facts [query]``: the best matches across the desk; with no query, an overview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.replies.cards import STATUS_UNAVAILABLE
+from bot.replies.command import Command
+from bot.replies.context import ReplyContext
+from bot.replies.reply import Heading, More, Note, Part, Reply
+from bot.replies.search_replies import search_reply
+
+NAME = "/facts"
+OVERVIEW_FIGURES = 3
+
+
+def answer(context: ReplyContext, query: str, user: str, now: datetime) -> Reply:
+    if not query:
+        return overview(context, now)
+    return search_reply(context, NAME, query, None, "items", user, now)
+
+
+def overview(context: ReplyContext, now: datetime) -> Reply:
+    desk, today = context.desk, context.today(now)
+    counts = desk.counts()
+    states = context.states(now)
+    open_count = sum(1 for s in states.items if s.is_open)
+    kinds = ", ".join(
+        f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}"
+        for k in ("quote", "figure", "finding", "statement")
+    )
+    summary = (
+        f"{len(desk.facts)} facts ({kinds}) from {counts['sources']} "
+        f"source{'s' if counts['sources'] != 1 else ''}; "
+        f"{open_count} open follow-up{'s' if open_count != 1 else ''} (`/followups`)."
+    )
+    parts: list[Part] = [Heading(desk.newsroom.name[:150] or "Newsbot"), Note(summary)]
+    figures = desk.figures()
+    if figures:
+        parts.append(Note("Key figures:"))
+        parts.extend(context.fact_card(f, today) for f in figures[:OVERVIEW_FIGURES])
+        if len(figures) > OVERVIEW_FIGURES:
+            parts.append(More(len(figures) - OVERVIEW_FIGURES, "`/figure` lists them all"))
+    if not states.live:
+        parts.append(Note(STATUS_UNAVAILABLE))
+    parts.append(Note(context.overview_help()))
+    return Reply(tuple(parts), text=summary, command=NAME, meta=context.meta(states.live))
+
+
+COMMAND = Command(
+    name=NAME,
+    summary="search quotes, figures, findings and follow-ups",
+    usage=(
+        "`/facts` shows an overview of the desk.\n"
+        "`/facts WORDS` finds the best matches across quotes, figures, findings and follow-ups.\n"
+        'Use "double quotes" for a phrase, and filters: `kind:figure`, `tag:oig`, '
+        "`by:horowitz` (who said it), `source:ID`.\n"
+        "Examples: `/facts 545`, `/facts separated parents`, `/facts kind:quote by:chairs`"
+    ),
+    handler=answer,
+    position=10,
+)

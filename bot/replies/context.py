@@ -1,0 +1,139 @@
+"""What every command handler reads: the desk, its search index, the follow-up book, who may
+edit, and the registry of commands (for help). It never reads the clock: ``now`` is passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from bot.desk.model import (
+    BookUnavailable,
+    Desk,
+    Fact,
+    FollowUp,
+    FollowUpBook,
+    FollowUpEvent,
+    FollowUpState,
+    fold_events,
+)
+from bot.desk.search import SearchIndex
+from bot.replies import cards
+from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Part, Reply
+
+logger = logging.getLogger(__name__)
+
+# The book's version, then everything it held at that version.
+_BookCache = tuple[object, tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class States:
+    items: list[FollowUpState]
+    live: bool  # False: the book did not answer, statuses are as curated
+
+
+class CommandHelp(Protocol):
+    """What help needs of a :class:`bot.replies.command.Command` (which imports this module)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+    @property
+    def usage(self) -> str: ...
+
+    @property
+    def position(self) -> int: ...
+
+
+class ReplyContext:
+    def __init__(
+        self,
+        desk: Desk,
+        book: FollowUpBook,
+        index: SearchIndex | None,
+        editors: frozenset[str],
+        commands: Sequence[CommandHelp],
+    ) -> None:
+        self.desk = desk
+        self.book = book
+        self.index = index if index is not None else SearchIndex.build(desk)
+        self.editors = editors
+        self.commands: dict[str, CommandHelp] = {c.name: c for c in commands}
+        # (book version, events, added follow-ups): saves two queries on most requests.
+        self._book_cache: _BookCache | None = None
+
+    def today(self, now: datetime) -> date:
+        return self.desk.today(now)
+
+    def meta(self, live: bool = True) -> dict[str, str]:
+        meta = {"timezone": self.desk.newsroom.timezone}
+        if not live:
+            meta["followup_status"] = "unavailable"
+        return meta
+
+    def fact_card(self, fact: Fact, today: date) -> FactCard:
+        return cards.fact_card(self.desk, fact, today)
+
+    def followup_card(self, state: FollowUpState, today: date, buttons: bool) -> FollowUpCard:
+        return cards.followup_card(self.desk, state, today, buttons)
+
+    def may_edit(self, user: str) -> bool:
+        """Anyone may change follow-ups unless NEWSBOT_EDITORS names who may."""
+        return not self.editors or user in self.editors
+
+    def states(self, now: datetime) -> States:
+        """Every follow-up with its live status; curated ones as open when the book is down."""
+        try:
+            events, added = self._book_contents()
+            items = (*self.desk.followups, *added)
+            return States([fold_events(item, events, now) for item in items], live=True)
+        except BookUnavailable as exc:  # it stopped answering: said once a command, briefly
+            logger.warning("follow-up book unavailable (%s); answering without status", exc)
+        except Exception:
+            # The database is an adapter we cannot fix from here: read-only answers go on.
+            logger.warning("follow-up book unavailable; answering without status", exc_info=True)
+        return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
+
+    def _book_contents(self) -> tuple[tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]:
+        """Every event and added follow-up, read again only when the book's version says
+        something changed (any process may write to it); books without one are always read."""
+        version_of: Callable[[], object] | None = getattr(self.book, "version", None)
+        version = version_of() if version_of is not None else None
+        cached = self._book_cache
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        # Read after the version: a write landing in between makes the next call read again.
+        events, added = tuple(self.book.events()), tuple(self.book.added_followups())
+        if version is not None:
+            self._book_cache = (version, events, added)
+        return events, added
+
+    # --- help, derived from the registry ------------------------------------------------------
+
+    def help_reply(self, name: str, *, ok: bool = True, lead: str = "") -> Reply:
+        usage = self.commands[name].usage
+        body = f"{lead}\n\n{usage}" if lead else usage
+        parts: tuple[Part, ...] = (Heading(f"{name}: how to use it"), Note(body))
+        return Reply(parts, text=f"How to use {name}", shareable=False, command=name, ok=ok)
+
+    def overview_help(self) -> str:
+        """One line a command, for the overview and for unknown commands."""
+        ordered = sorted(self.commands.values(), key=lambda c: (c.position, c.name))
+        return "\n".join(f"`{c.name}`: {c.summary}" for c in ordered) + (
+            "\nAdd `help` after any command to learn more, e.g. `/facts help`."
+        )
+
+    def close_ids(self, typed: str, ids: list[str], limit: int = 3) -> list[str]:
+        found = process.extract(
+            typed.casefold(), ids, scorer=fuzz.WRatio, score_cutoff=60.0, limit=limit
+        )
+        return [choice for choice, _, _ in found]

@@ -1,0 +1,88 @@
+"""Search results as a reply, shared by ``/facts``, ``/quote`` and ``/figure``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.desk.model import Fact, fold_events
+from bot.desk.search import SearchResult
+from bot.replies.cards import STATUS_UNAVAILABLE
+from bot.replies.context import ReplyContext, States
+from bot.replies.reply import Heading, More, Note, Part, Reply, Suggestions
+
+RESULT_LIMIT = 10  # cards a search reply shows; the rest are counted in a More part
+
+
+def search_reply(
+    context: ReplyContext,
+    command: str,
+    query: str,
+    kinds: set[str] | None,
+    what: str,
+    user: str,
+    now: datetime,
+) -> Reply:
+    """The best matches for ``query`` among ``kinds`` (None: everything), or a helpful miss."""
+    result = context.index.search(query, limit=RESULT_LIMIT, kinds=kinds)
+    if not result.hits:
+        return no_match(context, command, query, kinds, what, result)
+    states = context.states(now) if any(h.kind == "followup" for h in result.hits) else None
+    parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
+    count = f"{result.total} {what if result.total != 1 else what.rstrip('s')}"
+    parts.append(Note(f"{count} for “{query}”" + _found_because(result)))
+    parts.extend(_cards(context, result, states, user, now))
+    if result.total > len(result.hits):
+        parts.append(More(result.total - len(result.hits)))
+    live = states.live if states else True
+    if not live:
+        parts.append(Note(STATUS_UNAVAILABLE))
+    text = f"{count} for “{query}”"
+    meta = context.meta(live)
+    return Reply(tuple(parts), text=text, command=command, query=query, meta=meta)
+
+
+def _cards(
+    context: ReplyContext, result: SearchResult, states: States | None, user: str, now: datetime
+) -> list[Part]:
+    today = context.today(now)
+    by_id = {s.item.id: s for s in states.items} if states else {}
+    buttons = (states.live if states else True) and context.may_edit(user)
+    parts: list[Part] = []
+    for hit in result.hits:
+        if isinstance(hit.item, Fact):
+            parts.append(context.fact_card(hit.item, today))
+        else:
+            state = by_id.get(hit.item.id) or fold_events(hit.item, (), now)
+            parts.append(context.followup_card(state, today, buttons))
+    return parts
+
+
+def no_match(
+    context: ReplyContext,
+    command: str,
+    query: str,
+    kinds: set[str] | None,
+    what: str,
+    result: SearchResult,
+) -> Reply:
+    parts: list[Part] = [Note(f"No {what} match “{query}”.")]
+    parts.extend(Note(note) for note in result.notes)
+    if result.suggestions:
+        parts.append(Suggestions(query, tuple(result.suggestions)))
+    if kinds is not None and context.index.search(query, limit=0).total:
+        parts.append(Note(f"Other kinds of items match: try `/facts {query}`."))
+    parts.append(Note(f"Try fewer or other words, or `{command} help`."))
+    text = f"No {what} match “{query}”"
+    return Reply(tuple(parts), text=text, command=command, query=query, shareable=False)
+
+
+def _found_because(result: SearchResult) -> str:
+    """Why these results, when it is not simply 'they contain your words'."""
+    notes = []
+    if result.corrections:
+        fixed = ", ".join(f"{new} (you typed {old})" for old, new in result.corrections)
+        notes.append(f"showing results for {fixed}")
+    if result.relaxed:
+        notes.append("nothing has every word, so these have some of them")
+    notes.extend(note.rstrip(".") for note in result.notes)
+    return ": " + "; ".join(notes) + "." if notes else "."
