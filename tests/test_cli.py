@@ -99,6 +99,23 @@ def test_check_passes_on_the_shipped_file() -> None:
     assert "facts.yaml: ok" in result.stdout
 
 
+def test_weekday_numbers_pass_check_and_schedule_monday_to_friday(tmp_path: Path) -> None:
+    text = (ROOT / "facts.yaml").read_text(encoding="utf-8")
+    assert 'cron: "0 9 * * mon-fri"' in text
+    (tmp_path / "seeds").symlink_to(ROOT / "seeds")
+    (tmp_path / "facts.yaml").write_text(
+        text.replace('cron: "0 9 * * mon-fri"', 'cron: "0 9 * * 1-5"'), encoding="utf-8"
+    )
+    facts = str(tmp_path / "facts.yaml")
+    checked = run("--facts", facts, "check")
+    assert checked.returncode == 0, checked.stderr
+    # From Saturday 5 Dec 2026: the week of 09:00 New York posts is Monday to Friday.
+    preview = run("--facts", facts, "schedule", "--days", "7", "--now", "2026-12-05T12:00:00+00:00")
+    assert preview.returncode == 0, preview.stderr
+    days = [line.split()[0] for line in preview.stdout.splitlines() if "09:00" in line]
+    assert days == ["Mon", "Tue", "Wed", "Thu", "Fri"], preview.stdout
+
+
 def test_check_names_the_line_of_a_changed_quote(tmp_path: Path) -> None:
     text = (ROOT / "facts.yaml").read_text(encoding="utf-8")
     broken = text.replace("the chaos, cruelty, and reckless", "the chaos, cruelty, and careless")

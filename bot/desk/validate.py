@@ -15,9 +15,10 @@ from typing import Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.desk import provenance
+from bot.desk.cron import HINT as CRON_HINT
+from bot.desk.cron import cron_trigger
 from bot.desk.model import (
     ADDED_PREFIX,
     FACT_KINDS,
@@ -44,7 +45,6 @@ REMINDER_KEYS = ("id", "channel", "cron", "timezone", "include", "skip_dates")
 _ID = re.compile(r"[a-z0-9-]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
-_CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * mon-fri"'
 DATE_WANTED = "a date YYYY-MM-DD"
 
 
@@ -373,20 +373,14 @@ def iso_date(raw: str) -> date:
 
 
 def crontab(raw: str) -> str:
-    """A five-field crontab that APScheduler accepts, with weekdays by name."""
-    fields = raw.split()
-    if len(fields) != 5:
-        raise Invalid(f"cron {raw!r} has {len(fields)} fields, not 5", _CRON_HINT)
-    # APScheduler 3 counts weekday 0 as Monday, crontab as Sunday: names are unambiguous.
-    if any(c.isdigit() for c in fields[4]):
-        raise Invalid(
-            f"cron {raw!r}: write the day of the week by name, not number",
-            "0 is Sunday to crontab but Monday to APScheduler: write mon-fri, sun, ...",
-        )
+    """A five-field crontab line as the scheduler reads it (day-of-week 0 and 7 are Sunday)."""
     try:
-        CronTrigger.from_crontab(raw, timezone="UTC")
+        cron_trigger(raw, "UTC")
     except ValueError as exc:
-        raise Invalid(f"cron {raw!r}: {exc}", _CRON_HINT) from None
+        message = str(exc)
+        if not message.startswith("cron "):
+            message = f"cron {raw!r}: {message}"
+        raise Invalid(message, CRON_HINT) from None
     return raw
 
 

@@ -27,8 +27,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.desk.cron import cron_trigger
 from bot.desk.model import Desk
-from bot.schedule.due import cron_trigger, next_occurrence
+from bot.schedule.due import next_occurrence
 from bot.schedule.sweep import SweepReport, sweep
 from bot.store.db import Database
 from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS

@@ -9,13 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.desk.cron import crontab_day_of_week
 from bot.desk.model import Reminder
-from bot.schedule.due import (
-    crontab_day_of_week,
-    due_occurrences,
-    next_occurrence,
-    occurrences,
-)
+from bot.schedule.due import due_occurrences, next_occurrence, occurrences
 
 NY = ZoneInfo("America/New_York")
 CATCHUP = timedelta(hours=6)
@@ -175,6 +171,26 @@ def test_after_a_week_asleep_only_the_last_day_is_reported_as_missed() -> None:
 )
 def test_day_of_week_reads_as_crontab_reads_it(field: str, days: str) -> None:
     assert crontab_day_of_week(field) == days
+
+
+@pytest.mark.parametrize("weekdays", ["1-5", "mon-fri", "MON-FRI", "1,2,3,4,5"])
+def test_weekday_numbers_schedule_monday_to_friday(weekdays: str) -> None:
+    # Thursday 1 Jan 2026 to Thursday 8 Jan: 9:00 on Thu, Fri, Mon-Wed, Thu; no weekend.
+    week = occurrences(reminder(f"0 9 * * {weekdays}"), ny(2026, 1, 1, 0), ny(2026, 1, 8, 23, 59))
+    assert local_times(week) == [
+        "Thu 01 Jan 09:00 EST",
+        "Fri 02 Jan 09:00 EST",
+        "Mon 05 Jan 09:00 EST",
+        "Tue 06 Jan 09:00 EST",
+        "Wed 07 Jan 09:00 EST",
+        "Thu 08 Jan 09:00 EST",
+    ]
+
+
+@pytest.mark.parametrize("sunday", ["0", "7", "sun"])
+def test_day_zero_and_seven_are_sunday(sunday: str) -> None:
+    week = occurrences(reminder(f"0 9 * * {sunday}"), ny(2026, 1, 1, 0), ny(2026, 1, 8, 0))
+    assert local_times(week) == ["Sun 04 Jan 09:00 EST"]
 
 
 @pytest.mark.parametrize("field", ["mon-", "8", "fri-mon", "funday", "*/0"])
