@@ -21,8 +21,8 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.gunicorn_app import run_gunicorn
-from bot.server import WebOptions, gunicorn_options
+from bot.gunicorn_runner import run_gunicorn
+from bot.runtime import WebOptions, gunicorn_options
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication

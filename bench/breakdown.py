@@ -24,10 +24,10 @@ from bot.desk.load import load_desk
 from bot.logs import configure
 from bot.replies.blocks import render_blocks
 from bot.replies.router import Router
-from bot.slack.app import build_app
+from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
 from bot.store.db import Database
-from bot.web import make_wsgi_app
+from bot.web import make_wsgi_handler
 
 NOW = datetime(2021, 2, 1, 15, 0, tzinfo=UTC)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -92,7 +92,7 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
     router = Router(desk, book)
     client = make_client(settings)
     app = build_app(settings, desk, book, client, router)
-    newsbot = make_wsgi_app(settings, app, lambda: (200, {}))
+    newsbot = make_wsgi_handler(settings, app, lambda: (200, {}))
     pool = signed_pool(SECRET, response_url)
     echo = build_echo_app(TOKEN, SECRET, api_url, tuned=True)
     from slack_bolt.adapter.wsgi import SlackRequestHandler

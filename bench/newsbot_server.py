@@ -1,7 +1,7 @@
 """``newsbot serve`` as the CLI runs it, bound to 127.0.0.1 on a free port.
 
 The same steps as ``bot.cli.run_server`` (settings from the environment, logging, the
-validated desk, ``bot.server.serve``) except the host: the CLI binds 0.0.0.0 for a
+validated desk, ``bot.runtime.serve``) except the host: the CLI binds 0.0.0.0 for a
 platform's router, the benchmark needs loopback only.
 """
 
@@ -13,7 +13,7 @@ import sys
 from bot.cli import load_or_report
 from bot.config import Settings
 from bot.logs import configure
-from bot.server import serve
+from bot.runtime import serve
 
 
 def main() -> int:

@@ -231,7 +231,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def run_server(settings: Settings, mode: str) -> int:
-    from bot import server
+    from bot import runtime
 
     _configure_logging(settings)
     if mode == "serve":
@@ -245,8 +245,8 @@ def run_server(settings: Settings, mode: str) -> int:
     # also creates the schema once before several workers race to.
     _database_or_exit(settings).dispose()
     if mode == "serve":
-        return server.serve(settings, desk, settings.port)
-    return server.run_socket(settings, desk)
+        return runtime.serve(settings, desk, settings.port)
+    return runtime.run_socket(settings, desk)
 
 
 def _database_or_exit(settings: Settings) -> Database:
@@ -261,7 +261,7 @@ def _database_or_exit(settings: Settings) -> Database:
 
 
 def run_post_due(settings: Settings, now: datetime) -> int:
-    from bot.schedule.commands import run_post_due as sweep_once
+    from bot.schedule.reports import run_post_due as sweep_once
     from bot.slack.client import make_client
 
     _configure_logging(settings)
@@ -277,7 +277,7 @@ def run_post_due(settings: Settings, now: datetime) -> int:
 
 
 def run_schedule(settings: Settings, now: datetime, days: int) -> int:
-    from bot.schedule.commands import run_schedule_preview
+    from bot.schedule.reports import run_schedule_preview
 
     if not 1 <= days <= MAX_PREVIEW_DAYS:
         raise UsageError(f"--days must be between 1 and {MAX_PREVIEW_DAYS}")

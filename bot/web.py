@@ -21,7 +21,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Settings
-from bot.slack.listeners import REQUEST_ID, new_request_id
+from bot.request_ids import REQUEST_ID, new_request_id
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -129,14 +129,14 @@ def for_bolt(body: str, parsed: dict[str, Any]) -> bytes:
     Bolt 1.30 takes any form body containing the text "payload" for an interaction, so
     ``/facts payload`` would reach no listener. Percent-encoding the ``p`` keeps the form's
     meaning and hides the word from that test. Signatures are checked here, before this
-    rewrite, and Bolt's own check is off (see bot/slack/app.py).
+    rewrite, and Bolt's own check is off (see bot/slack/bolt_app.py).
     """
     if "payload" in body and "command" in parsed and not body.startswith("{"):
         body = body.replace("payload", "%70ayload")
     return body.encode("utf-8")
 
 
-def make_wsgi_app(settings: Settings, app: App, health: Health) -> WSGIApplication:
+def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIApplication:
     settings.require("SLACK_SIGNING_SECRET")
     secret = settings.slack_signing_secret or ""
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)

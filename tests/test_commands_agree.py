@@ -20,7 +20,7 @@ from bot.replies.commands import COMMANDS, NAMES
 from bot.replies.reply import Note, Reply
 from bot.replies.router import Router
 from bot.replies.text import render_text
-from bot.slack.app import register_listeners
+from bot.slack.bolt_app import register_listeners
 from bot.slack.listeners import read_share_value
 from bot.store.memory import MemoryBook
 from tests.replies.desks import shipped_desk

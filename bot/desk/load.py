@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 
 from bot.desk.model import Desk
-from bot.desk.nodes import INT_TAG, NULL_TAG, Problem, by_position
+from bot.desk.problems import Problem, by_position
 from bot.desk.validate import DeskChecker
+from bot.desk.yaml_reader import INT_TAG, NULL_TAG
 
 __all__ = ["MAX_BYTES", "FactsError", "Problem", "check_file", "load_desk"]
 

@@ -31,7 +31,8 @@ from bot.desk.model import (
     Reminder,
     Source,
 )
-from bot.desk.nodes import INT_TAG, Fields, Invalid, NodeReader, describe, suggest
+from bot.desk.problems import Invalid
+from bot.desk.yaml_reader import INT_TAG, Fields, NodeReader, describe, suggest
 
 INCLUDE_KINDS = ("figures", "quotes", "findings", "statements", "followups")
 ROOT_KEYS = ("version", "newsroom", "sources", "facts", "followups", "reminders")

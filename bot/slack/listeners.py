@@ -11,9 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import secrets
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -30,6 +28,7 @@ from bot.replies.changes import Refused, apply_change, check_change, confirmatio
 from bot.replies.home import home_reply
 from bot.replies.modals import LINK_BLOCK, NOTE_BLOCK, read_resolution, resolve_modal
 from bot.replies.reply import Reply
+from bot.request_ids import reference_id
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
 from bot.slack.services import Blocks, Services, services_of
 
@@ -43,8 +42,6 @@ SNOOZE_ACTIONS = {
     "followup_snooze_1w": timedelta(weeks=1),
 }
 FOLLOWUP_ACTIONS = (RESOLVE_ACTION, REOPEN_ACTION, *SNOOZE_ACTIONS)
-# Set by the transports (bot.web, bot.server) around each Slack request they hand to Bolt.
-REQUEST_ID: ContextVar[str | None] = ContextVar("newsbot_request_id", default=None)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -126,15 +123,6 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
             )
 
     return run
-
-
-def reference_id() -> str:
-    """The id of the request being handled (so the apology matches its log line), or a new one."""
-    return REQUEST_ID.get() or new_request_id()
-
-
-def new_request_id() -> str:
-    return secrets.token_hex(4)
 
 
 def apology(ref: str) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.desk.load import load_desk
-from bot.server import startup_fields, startup_message
+from bot.runtime import startup_fields, startup_message
 from bot.store.db import Database
 from tests.conftest import FACTS
 

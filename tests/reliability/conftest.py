@@ -28,10 +28,10 @@ from bot.config import Settings
 from bot.desk.load import load_desk
 from bot.desk.model import Desk
 from bot.replies.router import Router
-from bot.slack.app import build_app
+from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
 from bot.store.memory import MemoryBook
-from bot.web import make_wsgi_app
+from bot.web import make_wsgi_handler
 from tests import slack_requests
 from tests.slack_stand_in import SlackStandIn
 
@@ -207,7 +207,7 @@ def build_in_process(
     book = MemoryBook()
     router = Router(desk, book, editors=settings.editors)
     app = build_app(settings, desk, book, make_client(settings), router, clock=lambda: NOW)
-    return make_wsgi_app(settings, app, lambda: (200, {"status": "ok"})), book
+    return make_wsgi_handler(settings, app, lambda: (200, {"status": "ok"})), book
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,10 @@ import pytest
 
 from bot.config import Settings
 from bot.desk.model import AsOf, Desk, Fact, FollowUp, Newsroom, Reminder, Source
-from bot.slack.app import build_app
+from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
 from bot.store.memory import MemoryBook
-from bot.web import make_wsgi_app
+from bot.web import make_wsgi_handler
 from tests import slack_requests
 from tests.slack_stand_in import SlackStandIn
 
@@ -212,7 +212,7 @@ def serve_app(slack: SlackStandIn, desk: Desk) -> Iterator[Callable[..., Served]
             clock=lambda: served.clock[0],
             next_runs=lambda: {"weekday-figures": datetime(2021, 2, 2, 14, 0, tzinfo=UTC)},
         )
-        wsgi = make_wsgi_app(settings, app, lambda: (200, {"status": "ok"}))
+        wsgi = make_wsgi_handler(settings, app, lambda: (200, {"status": "ok"}))
         server = make_server(
             "127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )

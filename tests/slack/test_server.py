@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     import sys
     from bot.config import Settings
     from bot.desk.load import load_desk
-    from bot.server import serve
+    from bot.runtime import serve
 
     settings = Settings(
         slack_bot_token="xoxb-test-token", slack_signing_secret=sys.argv[1],

@@ -1,4 +1,4 @@
-"""gunicorn embedded in ``newsbot serve`` (imported only there: see bot.server.serve)."""
+"""gunicorn embedded in ``newsbot serve`` (imported only there: see bot.runtime.serve)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from bot.replies.commands import COMMANDS
 from bot.replies.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
 from bot.replies.reply import Reply
 from bot.replies.router import Router
+from bot.request_ids import reference_id
 from bot.slack import listeners
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 
@@ -141,7 +142,7 @@ def _json_response(data: dict[str, Any]) -> BoltResponse:
 
 def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     """A listener raised: the traceback goes to the log, a reference id to the user."""
-    ref = listeners.reference_id()
+    ref = reference_id()
     logger.error("listener failed (ref %s)", ref, exc_info=error)
     if "command" in body:
         return _json_response({"response_type": "ephemeral", "text": listeners.apology(ref)})

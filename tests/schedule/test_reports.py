@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from bot.schedule.commands import run_post_due, run_schedule_preview
+from bot.schedule.reports import run_post_due, run_schedule_preview
 from bot.store.db import Database
 from tests.schedule.helpers import MONDAY_9_00_20, SATURDAY_9_00_20, retrying_client, shipped_desk
 from tests.slack_stand_in import Fault, SlackStandIn

@@ -8,48 +8,18 @@ problem in one run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TypeVar
 
 import yaml
+
+from bot.desk.problems import Invalid, Problem
 
 NULL_TAG = "tag:yaml.org,2002:null"
 INT_TAG = "tag:yaml.org,2002:int"
 
 T = TypeVar("T")
 Fields = dict[str, yaml.Node]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in facts.yaml, where it is and what to do about it."""
-
-    file: str
-    line: int
-    column: int
-    key: str  # key path such as ``facts[3].quote``; empty for the file as a whole
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        key = f"{self.key}: " if self.key else ""
-        text = f"{self.file}:{self.line}:{self.column}: {key}{self.message}"
-        if self.hint:
-            text += "".join(f"\n    {line}" for line in self.hint.splitlines())
-        return text
-
-
-def by_position(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line, p.column, p.key))
-
-
-class Invalid(ValueError):
-    """A value that does not parse, with a message and hint written for the editor."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def describe(node: yaml.Node) -> str:

@@ -29,7 +29,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.config import Settings, SettingsError
 from bot.desk.model import Desk, describe_counts
 from bot.logs import shutdown_logging
-from bot.slack.app import build_app
+from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
 
 if TYPE_CHECKING:
@@ -213,20 +213,20 @@ def serve(
     ``worker_exit`` (work after ack, scheduler, database) and exits 0; a worker still busy
     after STOP_TIMEOUT_SECONDS is killed, so the whole stop stays inside 10 s.
     """
-    from bot.web import make_wsgi_app
+    from bot.web import make_wsgi_handler
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     # Checked before gunicorn is imported: its config module reads WEB_CONCURRENCY with int()
     # at import time and would answer a typo with a traceback.
     web = WebOptions.from_env(os.environ if environ is None else environ)
-    from bot.gunicorn_app import GunicornLogs, run_gunicorn
+    from bot.gunicorn_runner import GunicornLogs, run_gunicorn
 
     runtimes: list[Runtime] = []
 
     def load_app() -> WSGIApplication:
         runtime = start_runtime(settings, desk, "http")
         runtimes.append(runtime)
-        return make_wsgi_app(settings, runtime.app, runtime.health)
+        return make_wsgi_handler(settings, runtime.app, runtime.health)
 
     def worker_exit(_server: object, _worker: object) -> None:
         for runtime in runtimes:
@@ -273,7 +273,7 @@ class _LoggedSocketModeHandler(SocketModeHandler):
         self._idle = threading.Condition()
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
-        from bot.slack.listeners import REQUEST_ID, new_request_id
+        from bot.request_ids import REQUEST_ID, new_request_id
         from bot.web import log_slack_request
 
         started = time.perf_counter()
