@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     schedule = sub.add_parser("schedule", help="preview upcoming reminder posts")
     schedule.add_argument("--days", type=int, default=7, help="how far ahead (default 7)")
     schedule.add_argument("--now", metavar="ISO8601", help="preview from this time")
+    corrections = sub.add_parser(
+        "corrections", help="update posted Slack messages whose facts changed"
+    )
+    corrections.add_argument(
+        "--dry-run", action="store_true", help="list the corrections, change nothing"
+    )
     extract = sub.add_parser("extract", help="draft facts.yaml entries from an article text")
     extract.add_argument("seed", help="a plain-text article")
     return parser
@@ -110,6 +116,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_post_due(settings, _parse_now(args.now))
     if command == "schedule":
         return run_schedule(settings, _parse_now(args.now), args.days)
+    if command == "corrections":
+        return run_corrections(settings, datetime.now(UTC), dry_run=args.dry_run)
     raise UsageError(f"unknown command {command!r}: see newsbot --help")
 
 
@@ -285,3 +293,41 @@ def run_schedule(settings: Settings, now: datetime, days: int) -> int:
     if desk is None:
         return 1
     return run_schedule_preview(desk, now, days, sys.stdout)
+
+
+def run_corrections(settings: Settings, now: datetime, *, dry_run: bool) -> int:
+    """Edit (or, dry, list) every recorded message citing a fact whose content changed.
+
+    Exit 0 when everything is corrected, listed as impossible to edit, or left for the next
+    run because Slack is busy (a release step must not fail a deploy for that); 1 for a bad
+    facts file or a token Slack refuses.
+    """
+    from bot.corrections import apply_corrections, print_report
+    from bot.slack.client import make_client
+
+    _configure_logging(settings)
+    if not dry_run:
+        settings.require("SLACK_BOT_TOKEN")
+    desk = load_or_report(settings.facts_file, sys.stderr)
+    if desk is None:
+        return 1
+    from sqlalchemy.exc import SQLAlchemyError
+
+    database = _database_or_exit(settings)
+    try:
+        report = apply_corrections(
+            desk,
+            database.said(),
+            database.book(),
+            None if dry_run else make_client(settings),
+            now,
+            clock=lambda: datetime.now(UTC),
+        )
+    except SQLAlchemyError as exc:
+        first_line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
+        print(f"corrections: the database at {database.url} failed: {first_line}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print_report(report, sys.stdout)
+    return 1 if report.token_refused else 0

@@ -206,6 +206,8 @@ class SlackStandIn:
             with self._lock:
                 self._messages.append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if call.method == "chat.update":
+            return self._update(call.params)
         if call.method == "conversations.history":
             channel = call.params.get("channel")
             with self._lock:
@@ -224,9 +226,34 @@ class SlackStandIn:
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
 
+    def _update(self, params: Json) -> Json:
+        """chat.update as Slack documents it: the message in place, or message_not_found."""
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("text") and not params.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        with self._lock:
+            message = next(
+                (m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None
+            )
+            if message is None:
+                return {"ok": False, "error": "message_not_found"}
+            message["text"] = params.get("text", "")
+            message["blocks"] = _maybe_json(params.get("blocks"))
+            message["edited"] = {"user": self.bot_user_id, "ts": f"{1700000000 + next(self._ts)}"}
+            shown = {k: v for k, v in message.items() if k != "channel"}
+        return {"ok": True, "channel": channel, "ts": ts, "text": shown["text"], "message": shown}
+
     def posted_messages(self) -> list[Json]:
         with self._lock:
-            return list(self._messages)
+            return [dict(m) for m in self._messages]
+
+    def message(self, channel: str, ts: str) -> Json | None:
+        """The message as the channel shows it now (after any chat.update)."""
+        with self._lock:
+            found = [m for m in self._messages if m["channel"] == channel and m["ts"] == ts]
+        return dict(found[0]) if found else None
 
 
 def _parse_body(raw: bytes, content_type: str) -> Json:

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.desk.model import FollowUpEvent, Source, Status
+from bot.replies.cited import card_block_id, without_duplicate_ids
 from bot.replies.reply import (
     FactCard,
     FollowUpCard,
@@ -126,7 +127,7 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
         )
     if share is not None:
         blocks.append(share)
-    return blocks
+    return without_duplicate_ids(blocks)
 
 
 def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
@@ -144,6 +145,16 @@ def _part_dicts(part: Part, timezone: str, unavailable: bool) -> tuple[dict[str,
     of a /facts request. Callers only serialise the dicts, never change them.
     """
     return tuple(block.to_dict() for block in _draw(part, timezone, unavailable))
+
+
+def part_blocks(part: Part, timezone: str) -> list[dict[str, Any]]:
+    """One part's blocks on their own (a card redrawn inside a message already posted)."""
+    return [dict(block) for block in _part_dicts(part, timezone, False)]
+
+
+def context_block(mrkdwn: str, block_id: str | None = None) -> dict[str, Any]:
+    """A context line of our own mrkdwn (callers escape what they put in it)."""
+    return dict(_context(mrkdwn, block_id).to_dict())
 
 
 # --- parts ------------------------------------------------------------------------------------
@@ -181,7 +192,10 @@ def _fact_blocks(card: FactCard) -> list[Block]:
         _where(card.source),
         f"{escape_mrkdwn(fact.kind)} `{escape_mrkdwn(fact.id)}`",
     ]
-    return [_section("\n".join(lines)), _context(" · ".join(citation))]
+    return [
+        _section("\n".join(lines), card_block_id("fact", fact.id)),
+        _context(" · ".join(citation), card_block_id("fact", fact.id, "cite")),
+    ]
 
 
 def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> list[Block]:
@@ -202,8 +216,11 @@ def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> li
     else:
         origin = f"added by {mention(item.added_by)}" if item.added_by else "added in Slack"
     blocks: list[Block] = [
-        _section("\n".join(lines)),
-        _context(f"{origin} · follow-up `{escape_mrkdwn(item.id)}`"),
+        _section("\n".join(lines), card_block_id("followup", item.id)),
+        _context(
+            f"{origin} · follow-up `{escape_mrkdwn(item.id)}`",
+            card_block_id("followup", item.id, "origin"),
+        ),
     ]
     if card.buttons and not unavailable:
         blocks.append(_followup_buttons(item.id, state.status))
@@ -222,7 +239,9 @@ def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:
         Status.SNOOZED: [resolve, reopen],
         Status.RESOLVED: [reopen],
     }[status]
-    return ActionsBlock(elements=elements)
+    return ActionsBlock(
+        elements=elements, block_id=card_block_id("followup", followup_id, "actions")
+    )
 
 
 def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[Block]:
@@ -325,12 +344,16 @@ def _header(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=_clip(text, HEADER_LIMIT), emoji=True))
 
 
-def _section(mrkdwn: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT)))
+def _section(mrkdwn: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT)), block_id=block_id
+    )
 
 
-def _context(mrkdwn: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT))])
+def _context(mrkdwn: str, block_id: str | None = None) -> ContextBlock:
+    return ContextBlock(
+        elements=[MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT))], block_id=block_id
+    )
 
 
 def _chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:

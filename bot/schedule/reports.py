@@ -35,7 +35,14 @@ def run_post_due(
     """One sweep at ``now``; one line per occurrence handled. Exit 1 if any delivery failed."""
     try:
         report = sweep(
-            desk, database.book(), database.ledger(), client, now, catchup, process_owner()
+            desk,
+            database.book(),
+            database.ledger(),
+            client,
+            now,
+            catchup,
+            process_owner(),
+            said=database.said(),
         )
     except SQLAlchemyError as exc:
         first_line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]

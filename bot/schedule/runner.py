@@ -170,6 +170,7 @@ class ReminderScheduler:
             lease=self._lease,
             max_attempts=self._max_attempts,
             should_stop=self._should_stop,
+            said=self._database.said(),
         )
 
     def _should_stop(self) -> bool:

@@ -38,12 +38,14 @@ from typing import Any, Literal
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
 from bot.replies.reminder import reminder_reply
 from bot.replies.reply import Reply
 from bot.schedule.due import Occurrence, due_occurrences
 from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Claim, Delivery, Ledger
+from bot.store.said import SaidStore
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,7 @@ class _Context:
     lease: timedelta
     max_attempts: int
     catchup: timedelta
+    said: SaidStore | None = None
     started: float = field(default_factory=time.monotonic)
 
     def clock(self) -> datetime:
@@ -121,11 +124,12 @@ def sweep(
     lease: timedelta = DEFAULT_LEASE,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     should_stop: Callable[[], bool] = lambda: False,
+    said: SaidStore | None = None,
 ) -> SweepReport:
-    """Post what is due at ``now``; ``should_stop`` is asked between occurrences."""
-    ctx = _Context(
-        desk, book, ledger, _without_blind_retries(client), now, owner, lease, max_attempts, catchup
-    )
+    """Post what is due at ``now``; ``should_stop`` is asked between occurrences. Posts are
+    kept in ``said`` (the record corrections read), when given."""
+    client = _without_blind_retries(client)
+    ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup, said)
     report = SweepReport()
     for reminder in desk.reminders:
         due = due_occurrences(reminder, now, catchup)
@@ -228,12 +232,13 @@ def _post_claimed(
             reminder.id, occurrence.at, result, occurrence.late, reminder.channel, detail, ts
         )
 
+    reply = reminder_reply(ctx.desk, reminder, states, ctx.now, occurrence.at)
     if claim.retry:
         earlier = find_posted(ctx.client, reminder.channel, reminder.id, occurrence.at)
         if earlier is not None:
             _settle_sent(ctx, claim, earlier, reminder.channel)
+            _record(ctx, reminder.channel, earlier, reply, states)
             return outcome("found", "an earlier attempt had posted it", earlier)
-    reply = reminder_reply(ctx.desk, reminder, states, ctx.now, occurrence.at)
     if reply is None:
         ctx.ledger.mark_skipped(claim, reason="nothing to say", now=ctx.clock())
         return outcome("skipped", "nothing to say: no figures and no open follow-ups")
@@ -247,7 +252,33 @@ def _post_claimed(
         detail = f"{error} (attempt {claim.attempt}; {attempts_left} left)"
         return outcome("failed", detail)
     _settle_sent(ctx, claim, ts, reminder.channel)
+    _record(ctx, reminder.channel, ts, reply, states)
     return outcome("posted", "", ts)
+
+
+def _record(
+    ctx: _Context, channel: str, ts: str, reply: Reply | None, states: list[FollowUpState]
+) -> None:
+    """Keep what the post says, for corrections; a failure here never undoes the post."""
+    if ctx.said is None or reply is None:
+        return
+    from bot.replies.blocks import fallback_text, render_blocks
+    from bot.replies.cited import citations
+
+    blocks = render_blocks(reply)
+    try:
+        ctx.said.record(
+            channel=channel,
+            ts=ts,
+            via="chat.postMessage",
+            purpose="reminder",
+            text=fallback_text(reply),
+            blocks=blocks,
+            items=citations(blocks, ctx.desk, [s.item for s in states]),
+            now=ctx.clock(),
+        )
+    except SQLAlchemyError:
+        log.warning("could not record reminder post %s in %s for corrections", ts, channel)
 
 
 def _settle_sent(ctx: _Context, claim: Claim, ts: str, channel: str) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.config import redact_url
 from bot.store.book import SqlBook
 from bot.store.ledger import Ledger
+from bot.store.said import SaidStore
 from bot.store.schema import metadata
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,10 @@ class Database:
 
     def ledger(self) -> Ledger:
         return Ledger(self.engine)
+
+    def said(self) -> SaidStore:
+        """The record of every message the bot posted or shared (for corrections)."""
+        return SaidStore(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

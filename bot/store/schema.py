@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -98,4 +99,48 @@ deliveries = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("reminder_id", "occurrence_utc", name="uq_newsbot_delivery_occurrence"),
     Index("ix_newsbot_deliveries_updated", "updated_at"),
+)
+
+SAID_STATES = ("live", "uneditable")
+
+# Every message the bot posted or shared, as it reads now: where (channel and ts, when Slack
+# gave one), how (chat.postMessage or a response_url) and its blocks, so a correction can
+# redraw the cards that changed and leave the rest as it was.
+said_messages = Table(
+    "newsbot_said_messages",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(64), nullable=False),
+    Column("ts", String(32)),
+    Column("via", String(24), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("blocks", Text, nullable=False),  # JSON, as last sent to Slack
+    Column("state", String(16), nullable=False),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("posted_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "ts", name="uq_newsbot_said_channel_ts"),
+)
+
+# Which facts and follow-ups each message shows, at which content version (bot.desk.versions).
+said_items = Table(
+    "newsbot_said_items",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "message_seq",
+        Integer,
+        ForeignKey("newsbot_said_messages.seq", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", String(255), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("content", Text, nullable=False),  # JSON: the fields as the message showed them
+    Index("ix_newsbot_said_items_message", "message_seq"),
+    Index("ix_newsbot_said_items_item", "kind", "item_id"),
 )
