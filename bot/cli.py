@@ -300,26 +300,26 @@ def run_corrections(settings: Settings, now: datetime, *, dry_run: bool) -> int:
 
     Exit 0 when everything is corrected, listed as impossible to edit, or left for the next
     run because Slack is busy (a release step must not fail a deploy for that); 1 for a bad
-    facts file or a token Slack refuses.
+    facts file, the database failing, or a token Slack refuses; 2 when there is something to
+    correct and no SLACK_BOT_TOKEN to do it with.
     """
     from bot.corrections import apply_corrections, print_report
     from bot.slack.client import make_client
 
     _configure_logging(settings)
-    if not dry_run:
-        settings.require("SLACK_BOT_TOKEN")
     desk = load_or_report(settings.facts_file, sys.stderr)
     if desk is None:
         return 1
     from sqlalchemy.exc import SQLAlchemyError
 
+    send = not dry_run and bool(settings.slack_bot_token)
     database = _database_or_exit(settings)
     try:
         report = apply_corrections(
             desk,
             database.said(),
             database.book(),
-            None if dry_run else make_client(settings),
+            make_client(settings) if send else None,
             now,
             clock=lambda: datetime.now(UTC),
         )
@@ -330,4 +330,6 @@ def run_corrections(settings: Settings, now: datetime, *, dry_run: bool) -> int:
     finally:
         database.dispose()
     print_report(report, sys.stdout)
+    if not dry_run and not send and report.attempts:
+        raise UsageError("SLACK_BOT_TOKEN is not set: nothing was sent; set it and run again")
     return 1 if report.token_refused else 0

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -188,3 +189,39 @@ def print_report(report: CorrectionsReport, out: TextIO) -> None:
     for attempt in report.attempts:
         print(attempt.line(), file=out)
     print(report.summary(), file=out)
+
+
+def correct_in_background(
+    desk: Desk,
+    said: SaidStore,
+    book: FollowUpBook | None,
+    client: WebClient,
+    clock: Callable[[], datetime],
+) -> threading.Thread:
+    """Apply corrections for a desk just loaded, without holding up the process's start.
+
+    Each process that loads the desk runs this; processes that race edit a message with the
+    same blocks and record it once (see SaidStore.mark_corrected).
+    """
+
+    def run() -> None:
+        try:
+            report = apply_corrections(desk, said, book, client, clock(), clock=clock)
+        except Exception:  # a database or Slack outage must not take the process down
+            log.exception(
+                "corrections after loading the desk failed; `newsbot corrections` retries"
+            )
+            return
+        log_report(report)
+
+    thread = threading.Thread(target=run, name="newsbot-corrections", daemon=True)
+    thread.start()
+    return thread
+
+
+def log_report(report: CorrectionsReport) -> None:
+    for attempt in report.attempts:
+        level = logging.INFO if attempt.result == "corrected" else logging.WARNING
+        log.log(level, "correction %s", attempt.line())
+    if report.attempts:
+        log.info("corrections: %s", report.summary())

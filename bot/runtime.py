@@ -27,7 +27,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings, SettingsError
-from bot.desk.model import Desk, describe_counts
+from bot.desk.model import Desk, FollowUpBook, describe_counts
 from bot.logs import shutdown_logging
 from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
@@ -60,6 +60,7 @@ class Runtime:
     app: App
     lazy_work: ThreadPoolExecutor
     scheduler: ReminderScheduler | None = None
+    corrections: threading.Thread | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def next_runs(self) -> Mapping[str, datetime]:
@@ -99,6 +100,8 @@ class Runtime:
             logger.warning("work after ack still running after %.0fs; not waiting longer", timeout)
         if self.scheduler is not None:
             self.scheduler.shutdown(timeout=max(0.0, deadline - time.monotonic()))
+        if self.corrections is not None:  # an edit cut short is redone at the next start
+            self.corrections.join(max(0.0, deadline - time.monotonic()))
         self.database.dispose()
         logger.info("stopped", extra={"pid": os.getpid()})
 
@@ -135,9 +138,20 @@ def start_runtime(settings: Settings, desk: Desk, mode: str = "http") -> Runtime
         settings, desk, book, client, router, next_runs=next_runs, listener_executor=lazy_work
     )
     runtime = Runtime(settings, desk, database, client, app, lazy_work, scheduler)
+    runtime.corrections = apply_corrections_for(desk, database, book, client)
     fields = startup_fields(mode, desk, database, scheduler is not None, runtime.next_runs())
     logger.info(startup_message(fields), extra=fields)
     return runtime
+
+
+def apply_corrections_for(
+    desk: Desk, database: Database, book: FollowUpBook, client: WebClient
+) -> threading.Thread:
+    """A desk was loaded: messages citing what changed in it are corrected (in the background)."""
+    from bot.corrections import correct_in_background
+    from bot.slack.services import utc_now
+
+    return correct_in_background(desk, database.said(), book, client, utc_now)
 
 
 def startup_fields(

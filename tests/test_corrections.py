@@ -208,3 +208,50 @@ def test_a_share_through_a_response_url_is_listed_as_impossible_to_edit(
     )
     assert result.stdout.splitlines()[-1] == "2 corrected, 1 cannot edit"
     assert len(slack.calls_to("chat.update")) == 2
+
+
+def test_a_serving_process_that_loads_a_changed_desk_corrects_the_messages(
+    newsroom: dict[str, str], slack: SlackStandIn
+) -> None:
+    from bot.config import Settings
+    from bot.server import start_runtime
+
+    ts = two_reminder_posts(newsroom, slack)
+    change_figure(newsroom)
+    settings = Settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret="secret",
+        slack_api_url=slack.api_url,
+        database_url=newsroom["DATABASE_URL"],
+        scheduler=False,
+    )
+    desk = load_desk(Path(newsroom["FACTS_FILE"]))
+    for _ in range(2):  # a restart with the same desk changes nothing more
+        runtime = start_runtime(settings, desk)
+        assert runtime.corrections is not None
+        runtime.corrections.join(30)
+        assert not runtime.corrections.is_alive()
+        runtime.stop()
+        assert sorted(c.params["ts"] for c in slack.calls_to("chat.update")) == sorted(ts)
+    assert all(
+        figure_text(slack.message("C0123456789", t) or {}).startswith("*546 parents") for t in ts
+    )
+
+
+def test_without_a_token_it_sends_nothing_and_says_what_to_set(
+    newsroom: dict[str, str], slack: SlackStandIn
+) -> None:
+    untouched = run("corrections", env={**newsroom, "SLACK_BOT_TOKEN": ""})
+    assert (untouched.returncode, untouched.stdout) == (
+        0,
+        "nothing to correct: every recorded message matches the desk\n",
+    )
+    two_reminder_posts(newsroom, slack)
+    change_figure(newsroom)
+    result = run("corrections", env={**newsroom, "SLACK_BOT_TOKEN": ""})
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[-1] == "2 would correct"
+    assert result.stderr.strip().endswith(
+        "newsbot: SLACK_BOT_TOKEN is not set: nothing was sent; set it and run again"
+    )
+    assert slack.calls_to("chat.update") == []
