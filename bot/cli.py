@@ -152,14 +152,19 @@ def load_or_report(path: str, err: TextIO) -> Desk | None:
 
 
 def run_check(path: str, out: TextIO) -> int:
+    return 0 if checked_desk(path, out) is not None else 1
+
+
+def checked_desk(path: str, out: TextIO) -> Desk | None:
+    """``newsbot check``: the desk after saying it is sound, or None after every problem."""
     desk = load_or_report(path, sys.stderr)
     if desk is None:
-        return 1
+        return None
     from bot.desk.model import describe_counts
 
     summary = describe_counts(desk.counts())
     print(f"{path}: ok ({summary}); every quote found verbatim in its source", file=out)
-    return 0
+    return desk
 
 
 def run_extract(seed: str, out: TextIO) -> int:
@@ -296,21 +301,23 @@ def run_schedule(settings: Settings, now: datetime, days: int) -> int:
 
 
 def run_corrections(settings: Settings, now: datetime, *, dry_run: bool) -> int:
-    """Edit (or, dry, list) every recorded message citing a fact whose content changed.
+    """Check the facts file as ``newsbot check`` does, then edit (or, dry, list) every
+    recorded message citing a fact whose content changed: the release step of a deploy.
 
     Exit 0 when everything is corrected, listed as impossible to edit, or left for the next
     run because Slack is busy (a release step must not fail a deploy for that); 1 for a bad
     facts file, the database failing, or a token Slack refuses; 2 when there is something to
     correct and no SLACK_BOT_TOKEN to do it with.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.corrections import apply_corrections, print_report
     from bot.slack.client import make_client
 
     _configure_logging(settings)
-    desk = load_or_report(settings.facts_file, sys.stderr)
+    desk = checked_desk(settings.facts_file, sys.stdout)
     if desk is None:
         return 1
-    from sqlalchemy.exc import SQLAlchemyError
 
     send = not dry_run and bool(settings.slack_bot_token)
     database = _database_or_exit(settings)

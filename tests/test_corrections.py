@@ -95,7 +95,11 @@ def test_a_changed_figure_updates_each_recorded_message_once(
         assert "> “At least 546 parents separated" in figure_text(message)
         (line,) = correction_lines(message)
         assert line in {f":pencil2: *Corrected {d}:* value 545 → 546" for d in newsroom_dates()}
-    lines = result.stdout.splitlines()
+    check, *lines = result.stdout.splitlines()
+    assert check.endswith(
+        "facts.yaml: ok (1 source, 7 quotes, 1 figure, 4 findings, 2 statements, "
+        "2 follow-ups, 1 reminder); every quote found verbatim in its source"
+    )
     # The follow-up quoting the same sentence is corrected in the same edit.
     assert lines[:2] == [
         f"corrected: C0123456789 {stamp} (reminder): parents-not-located: value 545 → 546; "
@@ -108,7 +112,9 @@ def test_a_changed_figure_updates_each_recorded_message_once(
     again = run("corrections", env=newsroom)
     assert again.returncode == 0, again.stderr
     assert len(slack.calls_to("chat.update")) == 2  # nothing new was sent
-    assert again.stdout == "nothing to correct: every recorded message matches the desk\n"
+    assert again.stdout.splitlines()[1:] == [
+        "nothing to correct: every recorded message matches the desk"
+    ]
 
 
 def test_dry_run_lists_the_corrections_and_changes_nothing(
@@ -118,7 +124,7 @@ def test_dry_run_lists_the_corrections_and_changes_nothing(
     change_figure(newsroom)
     dry = run("corrections", "--dry-run", env={**newsroom, "SLACK_BOT_TOKEN": ""})
     assert dry.returncode == 0, dry.stderr
-    assert [line.split(":")[0] for line in dry.stdout.splitlines()] == ["would correct"] * 2 + [
+    assert [line.split(":")[0] for line in dry.stdout.splitlines()[1:]] == ["would correct"] * 2 + [
         "2 would correct"
     ]
     assert slack.calls_to("chat.update") == []
@@ -137,7 +143,7 @@ def test_a_message_slack_refuses_to_edit_is_reported_and_not_retried(
     result = run("corrections", env=newsroom)
 
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = result.stdout.splitlines()[1:]
     assert lines[0].startswith(f"cannot edit: C0123456789 {first} (reminder): parents-not-located")
     assert lines[0].endswith("[Slack answered HTTP 200: message_not_found; not retried]")
     assert lines[1].startswith(f"corrected: C0123456789 {second} (reminder)")
@@ -242,9 +248,9 @@ def test_without_a_token_it_sends_nothing_and_says_what_to_set(
     newsroom: dict[str, str], slack: SlackStandIn
 ) -> None:
     untouched = run("corrections", env={**newsroom, "SLACK_BOT_TOKEN": ""})
-    assert (untouched.returncode, untouched.stdout) == (
+    assert (untouched.returncode, untouched.stdout.splitlines()[1:]) == (
         0,
-        "nothing to correct: every recorded message matches the desk\n",
+        ["nothing to correct: every recorded message matches the desk"],
     )
     two_reminder_posts(newsroom, slack)
     change_figure(newsroom)
