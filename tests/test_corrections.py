@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.desk.load import check_file, load_desk
-from bot.schedule.commands import run_post_due
+from bot.schedule.reports import run_post_due
 from bot.store.db import Database
 from tests.schedule.helpers import MONDAY_9_00_20, retrying_client
 from tests.slack_stand_in import Fault, SlackStandIn
@@ -220,7 +220,7 @@ def test_a_serving_process_that_loads_a_changed_desk_corrects_the_messages(
     newsroom: dict[str, str], slack: SlackStandIn
 ) -> None:
     from bot.config import Settings
-    from bot.server import start_runtime
+    from bot.runtime import start_runtime
 
     ts = two_reminder_posts(newsroom, slack)
     change_figure(newsroom)
