@@ -53,8 +53,8 @@ def build_app(
         authorize=_static_authorize(settings),
         token_verification_enabled=False,
         signing_secret=settings.slack_signing_secret or "",
-        # bot/web.py verifies every HTTP request before Bolt sees it (and must rewrite some
-        # bodies afterwards); Socket Mode requests need no signature.
+        # bot/web.py verifies every HTTP request before Bolt sees it and hands Bolt the parsed
+        # payload; Socket Mode requests need no signature.
         request_verification_enabled=False,
         # Listeners return their reply in the HTTP response: no 10 ms ack() polling.
         process_before_response=True,
