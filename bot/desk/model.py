@@ -77,6 +77,8 @@ class Newsroom:
     name: str
     timezone: str = "UTC"
     stale_after_days: int = 90
+    # newsroom.synonyms: groups of words and phrases the desk treats alike
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

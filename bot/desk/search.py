@@ -1,10 +1,16 @@
 """Ranked full-text search over a desk: SQLite FTS5 (BM25, Porter stemming) plus rapidfuzz.
 
-A query is words, "quoted phrases" and filters (``kind:figure``, ``tag:oig``, ``by:horowitz``,
-``source:ID``). Every word must match (``locate`` finds "located" through stemming); a word
-that matches nothing is replaced by its closest words in the index (``parnets`` -> parents);
-numbers are never corrected, so ``546`` cannot find 545. When no item has every word, the
-items with some of them are returned and marked ``relaxed``.
+A query is a question or words, "quoted phrases" and filters (``kind:figure``, ``tag:oig``,
+``by:horowitz``, ``source:ID``); :mod:`bot.desk.question` says which words count and what the
+question asks for, and the desk's synonyms and word forms widen each word
+(:mod:`bot.desk.wordforms`). Every word must match (``locate`` finds "located" through
+stemming); a word that matches nothing is replaced by its closest words in the index
+(``parnets`` -> parents); numbers are never corrected, so ``546`` cannot find 545.
+
+When no item has every word: a number, name or quoted phrase the desk does not contain makes
+an honest miss (``missing``); other words the desk lacks are left out, then the items with
+most of the rest come first, and the words left out are said (``dropped``, ``relaxed``). The
+kinds a question asks for ("how many" -> figures) come first among equally good matches.
 
 User text never reaches FTS5's query syntax: we cut it into words ourselves and hand each
 one to SQLite as a quoted string, so quotes, ``NEAR``, ``*``, ``-`` or ``:`` cannot raise.
@@ -15,8 +21,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -24,10 +28,19 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from bot.desk.model import FACT_KINDS, Desk, Fact, FollowUp
+from bot.desk.question import (
+    DATED,
+    FILTER_KEYS,
+    MAX_QUERY_CHARS,
+    ParsedQuery,
+    Term,
+    fold,
+    parse_query,
+)
+from bot.desk.wordforms import WordForms
 
-MAX_QUERY_CHARS = 500
 SEARCH_KINDS: tuple[str, ...] = (*FACT_KINDS, "followup")
-FILTER_KEYS = ("kind", "tag", "by", "source")
+__all__ = ["FILTER_KEYS", "MAX_QUERY_CHARS", "Hit", "SearchIndex", "SearchResult", "parse_query"]
 
 # Column order matters: the BM25 weights below follow it.
 _COLUMNS = ("ident", "label", "value", "quote", "summary", "attribution", "tags")
@@ -37,12 +50,6 @@ _WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0)
 
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"[0-9]+")
-_PIECE = re.compile(
-    r'(?P<key>\b(?:kind|tag|by|source)):(?P<value>"[^"]*"?|\S*)'
-    r'|"(?P<phrase>[^"]*)"?'
-    r'|(?P<chunk>[^\s"]+)',
-    re.IGNORECASE,
-)
 _KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
 
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
@@ -67,6 +74,15 @@ _STRONG_RANKED_SQL = (
 )
 _STRONG_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM strong WHERE strong MATCH ? LIMIT ?)"
 
+# Matches re-ordered by what a question asks for, or by how many of its words they hold.
+_POOL = 200
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b"
+    r"|\b(?:1[89]|20)\d\d\b",
+    re.IGNORECASE,
+)
 _FUZZY_MIN_LEN = 4
 _FUZZY_CUTOFF = 75.0
 _CACHE_LIMIT = 4096
@@ -90,73 +106,9 @@ class SearchResult:
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, searched)
     notes: list[str] = field(default_factory=list)  # filters we could not apply, and why
     relaxed: bool = False  # no item had every word: these have some
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    words: tuple[str, ...]
-    quoted: bool = False
-
-    @property
-    def is_number(self) -> bool:
-        return len(self.words) == 1 and _NUMBER.fullmatch(self.words[0]) is not None
-
-    @property
-    def fuzzable(self) -> bool:
-        word = self.words[0]
-        return (
-            len(self.words) == 1
-            and not self.quoted
-            and not self.is_number
-            and len(word) >= _FUZZY_MIN_LEN
-        )
-
-    def fts(self) -> str:
-        # Words hold only letters and digits, so wrapping them in quotes is a complete escape.
-        return '"' + " ".join(self.words) + '"'
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedQuery:
-    terms: tuple[Term, ...]
-    filters: dict[str, tuple[str, ...]]
-
-
-def clean_query(text: str) -> str:
-    """Cap the length and turn control and format characters into spaces."""
-    text = text[:MAX_QUERY_CHARS]
-    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-
-
-def fold(text: str) -> str:
-    """Casefold and drop accents, as FTS5's unicode61 tokenizer does."""
-    if text.isascii():
-        return text.lower()  # nothing to decompose; most indexed text takes this path
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def parse_query(text: str) -> ParsedQuery:
-    terms: list[Term] = []
-    filters: dict[str, list[str]] = {}
-    for match in _PIECE.finditer(clean_query(text)):
-        if match.group("key") is not None:
-            value = match.group("value").strip('"').strip().casefold()
-            if value:
-                filters.setdefault(match.group("key").casefold(), []).append(value)
-        elif match.group("phrase") is not None:
-            words = tuple(words_of(match.group("phrase")))
-            if words:
-                terms.append(Term(words, quoted=True))
-        else:
-            words = tuple(words_of(match.group("chunk")))
-            if words:
-                terms.append(Term(words))
-    return ParsedQuery(tuple(terms), {k: tuple(v) for k, v in filters.items()})
+    missing: list[str] = field(default_factory=list)  # words nothing in the desk contains
+    dropped: list[str] = field(default_factory=list)  # words the first hits leave out
+    prefer: tuple[str, ...] = ()  # the kinds the question asked for, shown first
 
 
 def _kind_of(item: Fact | FollowUp) -> str:
@@ -180,7 +132,12 @@ def _row_of(item: Fact | FollowUp) -> tuple[str, ...]:
 class SearchIndex:
     """An in-memory FTS5 index of a desk's facts and curated follow-ups. Thread-safe."""
 
-    def __init__(self, items: list[Fact | FollowUp], conn: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        items: list[Fact | FollowUp],
+        conn: sqlite3.Connection,
+        synonyms: tuple[tuple[str, ...], ...] = (),
+    ) -> None:
         self._items = items
         self._conn = conn
         self._lock = threading.Lock()
@@ -192,10 +149,9 @@ class SearchIndex:
         self._by_source = _group(items, lambda item: [item.source] if item.source else [])
         self._by_speaker = _group(items, lambda item: [fold(_speaker(item))])
         self._vocabulary = _vocabulary(items)
+        self._forms = WordForms((w for ws in self._vocabulary.values() for w in ws), synonyms)
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
-        self._tag_counts = Counter(
-            t.casefold() for item in items if isinstance(item, Fact) for t in item.tags
-        )
+        self._dated: set[int] | None = None  # items that name a date; found when first asked
         self._has_hit_cache: dict[str, bool] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
 
@@ -214,7 +170,7 @@ class SearchIndex:
         if len(items) > _RANK_ALL_LIMIT:  # below that, every match is ranked in ``docs``
             cls._add_strong_table(conn, items)
         conn.commit()
-        return cls(items, conn)
+        return cls(items, conn, desk.newsroom.synonyms)
 
     @staticmethod
     def _add_strong_table(conn: sqlite3.Connection, items: list[Fact | FollowUp]) -> None:
@@ -242,34 +198,123 @@ class SearchIndex:
             everything = allowed if allowed is not None else range(len(self._items))
             rows, result.total = [(n, 0.0) for n in sorted(everything)[:limit]], len(everything)
         else:
-            rows, result.total = self._ranked_rows(parsed.terms, allowed, limit, result)
+            result.prefer = parsed.prefer
+            rows, result.total = self._ranked_rows(parsed, allowed, limit, result)
         rows = self._id_first(query, rows, allowed)[:limit]
         result.hits = [self._hit(n, score) for n, score in rows]
         if not rows:
-            result.suggestions = self._suggestions(parsed.terms)
+            result.suggestions = self._suggestions(parsed.terms, result)
         return result
 
     # --- matching ---------------------------------------------------------------------------
 
     def _ranked_rows(
-        self, terms: tuple[Term, ...], allowed: set[int] | None, limit: int, result: SearchResult
+        self, parsed: ParsedQuery, allowed: set[int] | None, limit: int, result: SearchResult
     ) -> tuple[list[tuple[int, float]], int]:
-        groups = [self._alternatives(term, result) for term in terms]
-        rows, total = self._match(" AND ".join(groups), allowed, limit)
-        if total or len(terms) < 2:
+        """Every word; else without the words that only helped; else without the words the
+        desk lacks; else the items with most of the words, saying which they leave out."""
+        terms = self._forms.expand(parsed.terms)
+        pairs = [(term, self._alternatives(term, result)) for term in terms]
+        rows, total = self._match_preferring([g for _, g in pairs], allowed, limit, parsed.prefer)
+        if total or len(pairs) < 2:
+            if not total:
+                result.missing = [t.label for t, g in pairs if not self._has_hit(g)]
             return rows, total
-        required = [g for term, g in zip(terms, groups, strict=True) if not term.fuzzable]
-        optional = [g for term, g in zip(terms, groups, strict=True) if term.fuzzable]
+        pairs = [(t, g) for t, g in pairs if not t.optional] or pairs
+        lacking = [t for t, g in pairs if not self._has_hit(g)]
+        result.missing = [t.label for t in lacking]
+        if any(t.strong for t in lacking):
+            return [], 0  # nothing on that name, number or phrase: an honest miss
+        pairs = [(t, g) for t, g in pairs if t not in lacking]
+        result.dropped = list(result.missing)
+        if not pairs:
+            return [], 0
+        rows, total = self._match_preferring([g for _, g in pairs], allowed, limit, parsed.prefer)
+        if total:
+            result.relaxed = bool(result.dropped)
+            return rows, total
+        found = self._partial(pairs, allowed, limit, parsed.prefer, result)
+        order = [t.label for t in terms]  # said in the order they were typed
+        result.dropped.sort(key=lambda label: order.index(label) if label in order else 0)
+        return found
+
+    def _match_preferring(
+        self, groups: list[str], allowed: set[int] | None, limit: int, prefer: tuple[str, ...]
+    ) -> tuple[list[tuple[int, float]], int]:
+        """Items with every group, the kinds the question asks for first."""
+        expr = " AND ".join(groups)
+        if not prefer:
+            return self._match(expr, allowed, limit)
+        rows, total = self._match(expr, allowed, max(limit, _POOL))
+        if total > _RANK_ALL_LIMIT:  # too broad to re-order: BM25 and file order stand
+            return rows[:limit], total
+        rank = self._preference(prefer)
+        rows.sort(key=lambda row: rank(row[0]))  # stable: BM25 order within each kind
+        return rows[:limit], total
+
+    def _partial(
+        self,
+        pairs: list[tuple[Term, str]],
+        allowed: set[int] | None,
+        limit: int,
+        prefer: tuple[str, ...],
+        result: SearchResult,
+    ) -> tuple[list[tuple[int, float]], int]:
+        """No item has every word: those with the most of them (names count three times),
+        then the kinds asked for, then BM25. Numbers, names and phrases stay required."""
+        required = [g for t, g in pairs if t.strong]
+        optional = [(t, g) for t, g in pairs if not t.strong]
         if not optional:
-            return rows, total
-        expr = " AND ".join([*required, "(" + " OR ".join(optional) + ")"])
-        rows, total = self._match(expr, allowed, limit)
-        result.relaxed = total > 0
-        return rows, total
+            return [], 0
+        expr = " AND ".join([*required, "(" + " OR ".join(g for _, g in optional) + ")"])
+        rows, total = self._match(expr, allowed, _POOL)
+        if not rows:
+            return [], 0
+        held = self._held(optional, [n for n, _ in rows])
+        weight = {k: 3.0 if t.name else 1.0 for k, (t, _) in enumerate(optional)}
+        rank = self._preference(prefer)
+        rows.sort(key=lambda r: (-sum(weight[k] for k in held[r[0]]), rank(r[0]), -r[1]))
+        first = held[rows[0][0]]
+        result.dropped += [t.label for k, (t, _) in enumerate(optional) if k not in first]
+        result.relaxed = True
+        return rows[:limit], total
+
+    def _held(self, optional: list[tuple[Term, str]], rows: list[int]) -> dict[int, set[int]]:
+        """For each row, which of the ``optional`` groups it matches."""
+        held: dict[int, set[int]] = {n: set() for n in rows}
+        marks = ", ".join("?" for _ in rows)
+        sql = f"SELECT rowid FROM docs WHERE docs MATCH ? AND rowid IN ({marks})"  # noqa: S608
+        with self._lock:
+            for k, (_, group) in enumerate(optional):
+                for (n,) in self._conn.execute(sql, (group, *rows)):
+                    held[int(n)].add(k)
+        return held
+
+    def _preference(self, prefer: tuple[str, ...]) -> Callable[[int], int]:
+        """A row's place in what the question asks for: 0 for the first kind asked for."""
+        dated = self._dated_rows() if DATED in prefer else set()
+
+        def rank(row: int) -> int:
+            kind = _kind_of(self._items[row])
+            for place, wanted in enumerate(prefer):
+                if wanted == kind or (wanted == DATED and row in dated):
+                    return place
+            return len(prefer)
+
+        return rank
+
+    def _dated_rows(self) -> set[int]:
+        if self._dated is None:
+            self._dated = {
+                n
+                for n, item in enumerate(self._items)
+                if _DATE_WORDS.search(" ".join(_row_of(item)[1:5]))
+            }
+        return self._dated
 
     def _alternatives(self, term: Term, result: SearchResult) -> str:
         """The term itself, or when it matches nothing, the index words closest to it."""
-        if not term.fuzzable or self._has_hit(term):
+        if not term.fuzzable or self._has_hit(term.fts()):
             return term.fts()
         close = self._close_words(term.words[0])
         if not close:
@@ -332,8 +377,7 @@ class SearchIndex:
     def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
         return [(int(n), float(rank)) for n, rank in self._conn.execute(sql, params)]
 
-    def _has_hit(self, term: Term) -> bool:
-        key = term.fts()
+    def _has_hit(self, key: str) -> bool:
         cached = self._has_hit_cache.get(key)
         if cached is None:
             with self._lock:
@@ -423,14 +467,14 @@ class SearchIndex:
 
     # --- when nothing matched ---------------------------------------------------------------
 
-    def _suggestions(self, terms: tuple[Term, ...]) -> list[str]:
-        suggestions: list[str] = []
+    def _suggestions(self, terms: tuple[Term, ...], result: SearchResult) -> list[str]:
+        """Words of the desk's own vocabulary close to what was typed, or nothing: never a
+        list of unrelated words."""
+        suggestions = [searched for _, searched in result.corrections if ":" not in searched]
         for term in terms:
             for word in term.words:
                 if not _NUMBER.fullmatch(word) and len(word) >= _FUZZY_MIN_LEN - 1:
                     suggestions.extend(w for w in self._close_words(word) if w != word)
-        if not suggestions:
-            suggestions = [tag for tag, _ in self._tag_counts.most_common(5)]
         return list(dict.fromkeys(suggestions))[:5]
 
 

@@ -32,11 +32,12 @@ from bot.desk.model import (
     Source,
 )
 from bot.desk.problems import Invalid
+from bot.desk.synonyms import read_synonyms
 from bot.desk.yaml_reader import INT_TAG, Fields, NodeReader, describe, suggest
 
 INCLUDE_KINDS = ("figures", "quotes", "findings", "statements", "followups")
 ROOT_KEYS = ("version", "newsroom", "sources", "facts", "followups", "reminders")
-NEWSROOM_KEYS = ("name", "timezone", "stale_after_days")
+NEWSROOM_KEYS = ("name", "timezone", "stale_after_days", "synonyms")
 SOURCE_KEYS = ("id", "title", "publisher", "published", "file", "url", "section")
 FIGURE_ONLY_KEYS = ("label", "value", "unit", "as_of")
 FACT_KEYS = ("id", "kind", "quote", "attribution", "source", *FIGURE_ONLY_KEYS, "summary", "tags")
@@ -148,9 +149,10 @@ class DeskChecker(NodeReader):
         days = self.parsed(
             fields, "stale_after_days", "newsroom", _positive_int, "a whole number of days > 0"
         )
+        synonyms = read_synonyms(self, fields)
         if name is None or (tz is None and "timezone" in fields):
             return None
-        return Newsroom(name, tz or "UTC", 90 if days is None else days)
+        return Newsroom(name, tz or "UTC", 90 if days is None else days, synonyms=synonyms)
 
     def source(self, node: yaml.Node, key: str) -> Source | None:
         required = ("id", "title", "publisher", "published", "file")
