@@ -221,6 +221,11 @@ class _Shape:
     def want(self, *kinds: str) -> None:
         self.prefer.extend(k for k in kinds if k not in self.prefer)
 
+    def marked(self, n: int, term: Term) -> Term:
+        if n in self.optional:
+            return replace(term, optional=True, name=False)
+        return replace(term, name=True) if n in self.names else term
+
 
 def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuery:
     words = [t.words[0] if len(t.words) == 1 and not t.quoted else "" for t in terms]
@@ -229,24 +234,26 @@ def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuer
     _quote_shape(shape)
     _date_shape(shape)
     _followup_shape(shape)
-    kept: list[Term] = []
-    filler: list[str] = []
-    for n, term in enumerate(terms):
-        word = words[n]
-        if n in shape.drop or (word and word in _ASKING):
-            filler.append(term.label)
-            continue
-        if n in shape.names:
-            term = replace(term, name=True)
-        if n in shape.optional:
-            term = replace(term, optional=True, name=False)
-        kept.append(term)
+    kept, filler = _split(terms, shape)
     if not any(not t.optional for t in kept):
         # "did they respond": the verb is all there is to search. Only question words
         # ("what is it"): search what was typed rather than nothing.
-        kept = [replace(t, optional=False) for t in kept] if kept else terms
-        filler = filler if kept is not terms else []
+        if not kept:
+            return ParsedQuery(tuple(terms), filters, tuple(shape.prefer))
+        kept = [replace(t, optional=False) for t in kept]
     return ParsedQuery(tuple(kept), filters, tuple(shape.prefer), tuple(filler))
+
+
+def _split(terms: list[Term], shape: _Shape) -> tuple[list[Term], list[str]]:
+    """The terms a search needs, and the words that only asked."""
+    kept: list[Term] = []
+    filler: list[str] = []
+    for n, term in enumerate(terms):
+        if n in shape.drop or (shape.words[n] and shape.words[n] in _ASKING):
+            filler.append(term.label)
+        else:
+            kept.append(shape.marked(n, term))
+    return kept, filler
 
 
 def _figure_shape(shape: _Shape) -> None:

@@ -211,32 +211,59 @@ class SearchIndex:
     def _ranked_rows(
         self, parsed: ParsedQuery, allowed: set[int] | None, limit: int, result: SearchResult
     ) -> tuple[list[tuple[int, float]], int]:
-        """Every word; else without the words that only helped; else without the words the
-        desk lacks; else the items with most of the words, saying which they leave out."""
+        """Every word; else without the words the desk lacks (a number, name or phrase it
+        lacks is an honest miss); else the items with most of the words, saying which the
+        first one leaves out."""
         terms = self._forms.expand(parsed.terms)
         pairs = [(term, self._alternatives(term, result)) for term in terms]
-        rows, total = self._match_preferring([g for _, g in pairs], allowed, limit, parsed.prefer)
-        if total or len(pairs) < 2:
-            if not total:
-                result.missing = [t.label for t, g in pairs if not self._has_hit(g)]
+        rows, total = self._all_of(pairs, allowed, limit, parsed.prefer)
+        if total:
             return rows, total
-        pairs = [(t, g) for t, g in pairs if not t.optional] or pairs
-        lacking = [t for t, g in pairs if not self._has_hit(g)]
+        lacking = self._lacking(pairs)
         result.missing = [t.label for t in lacking]
         if any(t.strong for t in lacking):
-            return [], 0  # nothing on that name, number or phrase: an honest miss
-        pairs = [(t, g) for t, g in pairs if t not in lacking]
-        result.dropped = list(result.missing)
-        if not pairs:
             return [], 0
-        rows, total = self._match_preferring([g for _, g in pairs], allowed, limit, parsed.prefer)
+        kept = _kept(pairs, lacking)
+        rows, total = self._fewer_words(kept, bool(lacking), allowed, limit, parsed, result)
         if total:
+            result.dropped = _in_typed_order(terms, {*result.missing, *result.dropped})
             result.relaxed = bool(result.dropped)
+        return rows, total
+
+    def _lacking(self, pairs: list[tuple[Term, str]]) -> list[Term]:
+        """The terms no item contains, in any form."""
+        return [term for term, group in pairs if not self._has_hit(group)]
+
+    def _fewer_words(
+        self,
+        kept: list[tuple[Term, str]],
+        lacked: bool,
+        allowed: set[int] | None,
+        limit: int,
+        parsed: ParsedQuery,
+        result: SearchResult,
+    ) -> tuple[list[tuple[int, float]], int]:
+        if kept and lacked:
+            rows, total = self._all_of(kept, allowed, limit, parsed.prefer)
+            if total:
+                return rows, total
+        if len(kept) > 1:
+            return self._partial(kept, allowed, limit, parsed.prefer, result)
+        return [], 0
+
+    def _all_of(
+        self,
+        pairs: list[tuple[Term, str]],
+        allowed: set[int] | None,
+        limit: int,
+        prefer: tuple[str, ...],
+    ) -> tuple[list[tuple[int, float]], int]:
+        """Items with every term; else with every term but the ones that only helped."""
+        rows, total = self._match_preferring([g for _, g in pairs], allowed, limit, prefer)
+        needed = [g for t, g in pairs if not t.optional]
+        if total or len(needed) in (0, len(pairs)):
             return rows, total
-        found = self._partial(pairs, allowed, limit, parsed.prefer, result)
-        order = [t.label for t in terms]  # said in the order they were typed
-        result.dropped.sort(key=lambda label: order.index(label) if label in order else 0)
-        return found
+        return self._match_preferring(needed, allowed, limit, prefer)
 
     def _match_preferring(
         self, groups: list[str], allowed: set[int] | None, limit: int, prefer: tuple[str, ...]
@@ -268,16 +295,23 @@ class SearchIndex:
             return [], 0
         expr = " AND ".join([*required, "(" + " OR ".join(g for _, g in optional) + ")"])
         rows, total = self._match(expr, allowed, _POOL)
-        if not rows:
-            return [], 0
+        if rows:
+            result.dropped = self._by_coverage(rows, optional, prefer)
+        return rows[:limit], total
+
+    def _by_coverage(
+        self,
+        rows: list[tuple[int, float]],
+        optional: list[tuple[Term, str]],
+        prefer: tuple[str, ...],
+    ) -> list[str]:
+        """Sort ``rows`` by how many of the words they hold; the words the first lacks."""
         held = self._held(optional, [n for n, _ in rows])
-        weight = {k: 3.0 if t.name else 1.0 for k, (t, _) in enumerate(optional)}
+        weight = [3.0 if t.name else 1.0 for t, _ in optional]
         rank = self._preference(prefer)
         rows.sort(key=lambda r: (-sum(weight[k] for k in held[r[0]]), rank(r[0]), -r[1]))
         first = held[rows[0][0]]
-        result.dropped += [t.label for k, (t, _) in enumerate(optional) if k not in first]
-        result.relaxed = True
-        return rows[:limit], total
+        return [t.label for k, (t, _) in enumerate(optional) if k not in first]
 
     def _held(self, optional: list[tuple[Term, str]], rows: list[int]) -> dict[int, set[int]]:
         """For each row, which of the ``optional`` groups it matches."""
@@ -476,6 +510,15 @@ class SearchIndex:
                 if not _NUMBER.fullmatch(word) and len(word) >= _FUZZY_MIN_LEN - 1:
                     suggestions.extend(w for w in self._close_words(word) if w != word)
         return list(dict.fromkeys(suggestions))[:5]
+
+
+def _kept(pairs: list[tuple[Term, str]], lacking: list[Term]) -> list[tuple[Term, str]]:
+    """What is left to search once the absent words and the ones that only helped go."""
+    return [(t, g) for t, g in pairs if t not in lacking and not t.optional]
+
+
+def _in_typed_order(terms: tuple[Term, ...], labels: set[str]) -> list[str]:
+    return [t.label for t in terms if t.label in labels]
 
 
 def _speaker(item: Fact | FollowUp) -> str:

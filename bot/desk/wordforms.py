@@ -115,9 +115,7 @@ class WordForms:
     def _synonym_at(self, terms: tuple[Term, ...], start: int) -> tuple[Term, int] | None:
         for stems, others in self._synonyms:
             span = terms[start : start + len(stems)]
-            if len(span) < len(stems) or any(t.quoted or len(t.words) != 1 for t in span):
-                continue
-            if tuple(self._stems.stem(t.words[0]) for t in span) != stems:
+            if not self._spells(span, stems):
                 continue
             if len(span) == 1:
                 return replace(span[0], also=others), 1
@@ -126,6 +124,13 @@ class WordForms:
             name = any(t.name for t in span)
             return Term(words, name=name, shown=shown, also=others, loose=True), len(span)
         return None
+
+    def _spells(self, span: tuple[Term, ...], stems: tuple[str, ...]) -> bool:
+        """The typed words are the phrase: one plain word each, stem for stem."""
+        if len(span) != len(stems) or any(t.quoted or len(t.words) != 1 for t in span):
+            return False
+        typed = tuple(self._stems.stem(t.words[0]) for t in span)
+        return typed == stems
 
     def _with_forms(self, term: Term) -> Term:
         if term.quoted or len(term.words) != 1 or term.is_number:
