@@ -53,7 +53,8 @@ FILLER = _set("""
     i me my we us our you your of to in on at for from by with about into over as and or
     any some anything something everything please just tell show give find found finds
     know get got look let see want need info information regarding re us ok okay hey
-    happen happened happening thing things else also does
+    happen happened happening thing things else also does toward towards upon than then
+    so such very really
     """)
 _ASKING = QUESTION_WORDS | AUXILIARIES | FILLER
 # Words that only steer what kind of item answers: they are dropped, never searched.

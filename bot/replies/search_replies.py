@@ -9,6 +9,7 @@ from bot.desk.search import SearchResult
 from bot.replies.cards import STATUS_UNAVAILABLE
 from bot.replies.context import ReplyContext, States
 from bot.replies.reply import Heading, More, Note, Part, Reply, Suggestions
+from bot.replies.search_notes import miss_headline, partial_notes, shown_query
 
 RESULT_LIMIT = 10  # cards a search reply shows; the rest are counted in a More part
 
@@ -29,14 +30,14 @@ def search_reply(
     states = context.states(now) if any(h.kind == "followup" for h in result.hits) else None
     parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
     count = f"{result.total} {what if result.total != 1 else what.rstrip('s')}"
-    parts.append(Note(f"{count} for “{query}”" + _found_because(result)))
+    parts.append(Note(f"{count} for {shown_query(query)}" + _found_because(result)))
     parts.extend(_cards(context, result, states, user, now))
     if result.total > len(result.hits):
         parts.append(More(result.total - len(result.hits)))
     live = states.live if states else True
     if not live:
         parts.append(Note(STATUS_UNAVAILABLE))
-    text = f"{count} for “{query}”"
+    text = f"{count} for {shown_query(query)}"
     meta = context.meta(live)
     return Reply(tuple(parts), text=text, command=command, query=query, meta=meta)
 
@@ -65,14 +66,15 @@ def no_match(
     what: str,
     result: SearchResult,
 ) -> Reply:
-    parts: list[Part] = [Note(f"No {what} match “{query}”.")]
+    headline = miss_headline(result) or f"No {what} match {shown_query(query)}."
+    parts: list[Part] = [Note(headline)]
     parts.extend(Note(note) for note in result.notes)
     if result.suggestions:
         parts.append(Suggestions(query, tuple(result.suggestions)))
     if kinds is not None and context.index.search(query, limit=0).total:
         parts.append(Note(f"Other kinds of items match: try `/facts {query}`."))
     parts.append(Note(f"Try fewer or other words, or `{command} help`."))
-    text = f"No {what} match “{query}”"
+    text = headline.rstrip(".")
     return Reply(tuple(parts), text=text, command=command, query=query, shareable=False)
 
 
@@ -82,7 +84,6 @@ def _found_because(result: SearchResult) -> str:
     if result.corrections:
         fixed = ", ".join(f"{new} (you typed {old})" for old, new in result.corrections)
         notes.append(f"showing results for {fixed}")
-    if result.relaxed:
-        notes.append("nothing has every word, so these have some of them")
+    notes.extend(partial_notes(result))
     notes.extend(note.rstrip(".") for note in result.notes)
     return ": " + "; ".join(notes) + "." if notes else "."

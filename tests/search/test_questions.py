@@ -182,10 +182,10 @@ def test_a_number_the_desk_does_not_contain_is_a_miss_not_a_correction(
 
 
 def test_a_plain_word_the_desk_lacks_is_left_out_and_said(index: SearchIndex) -> None:
-    result = index.search("cruelty toward toddlers")
+    result = index.search("cruelty of toddlers and infants")
     assert result.hits[0].item.id == "chairs-chaos-cruelty"
     assert result.relaxed
-    assert set(result.dropped) == {"toward", "toddlers"}
+    assert result.dropped == ["toddlers", "infants"]
 
 
 def test_a_partial_match_says_which_words_its_first_answer_leaves_out(
