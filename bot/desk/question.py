@@ -239,8 +239,10 @@ def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuer
     if not any(not t.optional for t in kept):
         # "did they respond": the verb is all there is to search. Only question words
         # ("what is it"): search what was typed rather than nothing.
+        if not kept and shape.prefer:  # "what are we still waiting for": every follow-up
+            return ParsedQuery((), filters, tuple(shape.prefer), tuple(filler))
         if not kept:
-            return ParsedQuery(tuple(terms), filters, tuple(shape.prefer))
+            return ParsedQuery(tuple(terms), filters)
         kept = [replace(t, optional=False) for t in kept]
     return ParsedQuery(tuple(kept), filters, tuple(shape.prefer), tuple(filler))
 
@@ -317,4 +319,6 @@ def _followup_shape(shape: _Shape) -> None:
             _mark_speaker(shape, n)
         elif word in _FOLLOWUP_WORDS:
             shape.drop.add(n)
+            if n and word == "waiting" and words[n - 1] == "still":
+                shape.drop.add(n - 1)  # "what are we still waiting for"
             shape.want("followup")

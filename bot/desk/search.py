@@ -194,9 +194,10 @@ class SearchIndex:
         allowed = self._allowed_rows(parsed.filters, kinds, result)
         if allowed is not None and not allowed:
             rows: list[tuple[int, float]] = []
-        elif not parsed.terms:
-            everything = allowed if allowed is not None else range(len(self._items))
-            rows, result.total = [(n, 0.0) for n in sorted(everything)[:limit]], len(everything)
+        elif not parsed.terms:  # filters only, or "what are we still waiting for"
+            everything = sorted(allowed if allowed is not None else range(len(self._items)))
+            everything.sort(key=self._preference(parsed.prefer))
+            rows, result.total = [(n, 0.0) for n in everything[:limit]], len(everything)
         else:
             result.prefer = parsed.prefer
             rows, result.total = self._ranked_rows(parsed, allowed, limit, result)
@@ -221,7 +222,7 @@ class SearchIndex:
             return rows, total
         lacking = self._lacking(pairs)
         result.missing = [t.label for t in lacking]
-        if any(t.strong for t in lacking):
+        if _honest_miss(pairs, lacking):
             return [], 0
         kept = _kept(pairs, lacking)
         rows, total = self._fewer_words(kept, bool(lacking), allowed, limit, parsed, result)
@@ -510,6 +511,13 @@ class SearchIndex:
                 if not _NUMBER.fullmatch(word) and len(word) >= _FUZZY_MIN_LEN - 1:
                     suggestions.extend(w for w in self._close_words(word) if w != word)
         return list(dict.fromkeys(suggestions))[:5]
+
+
+def _honest_miss(pairs: list[tuple[Term, str]], lacking: list[Term]) -> bool:
+    """A number, name or phrase the desk lacks, or most of what the question is about:
+    answering with the other words would answer another question."""
+    needed = sum(1 for t, _ in pairs if not t.optional)
+    return any(t.strong for t in lacking) or 2 * len(lacking) > needed
 
 
 def _kept(pairs: list[tuple[Term, str]], lacking: list[Term]) -> list[tuple[Term, str]]:

@@ -182,10 +182,21 @@ def test_a_number_the_desk_does_not_contain_is_a_miss_not_a_correction(
 
 
 def test_a_plain_word_the_desk_lacks_is_left_out_and_said(index: SearchIndex) -> None:
-    result = index.search("cruelty of toddlers and infants")
+    result = index.search("cruelty toward toddlers")
     assert result.hits[0].item.id == "chairs-chaos-cruelty"
     assert result.relaxed
-    assert result.dropped == ["toddlers", "infants"]
+    assert result.dropped == result.missing == ["toddlers"]
+
+
+def test_when_the_desk_lacks_most_of_a_question_it_is_a_miss(index: SearchIndex) -> None:
+    result = index.search("cruelty of toddlers and infants")
+    assert result.hits == []
+    assert result.missing == ["toddlers", "infants"]
+
+
+def test_what_are_we_waiting_for_lists_the_follow_ups_first(index: SearchIndex) -> None:
+    kinds = [h.kind for h in index.search("what are we still waiting for?", limit=3).hits]
+    assert kinds[:2] == ["followup", "followup"]
 
 
 def test_a_partial_match_says_which_words_its_first_answer_leaves_out(
