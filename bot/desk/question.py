@@ -51,8 +51,9 @@ AUXILIARIES = _set(
 FILLER = _set("""
     a an the this that these those there here it its they them their he she him her his
     i me my we us our you your of to in on at for from by with about into over as and or
-    any some anything something everything please just tell show give find found finds
-    know get got look let see want need info information regarding re us ok okay hey
+    any some anything something everything please just tell show give
+    know get got look let see info information regarding re us ok okay hey most
+    anyone anybody someone somebody
     happen happened happening thing things else also does toward towards upon than then
     so such very really
     """)
@@ -67,6 +68,7 @@ _REPLY_VERBS = _set(
     "respond responded responding comment commented commenting reply replied answer answered "
     "react reacted"
 )
+_FINDING_WORDS = _set("find found finds finding findings conclude concluded conclusion")
 _FOLLOWUP_WORDS = _set("followup followups waiting pending outstanding unanswered")
 _FOLLOW_UP = re.compile(r"\bfollow-up", re.IGNORECASE)
 _DATE_AFTER_WHAT = _set("date day year month time")
@@ -87,7 +89,8 @@ class Term:
 
     @property
     def is_number(self) -> bool:
-        return len(self.words) == 1 and _NUMBER.fullmatch(self.words[0]) is not None
+        """545, or 2.50 and 61,000 (one chunk, digits only)."""
+        return all(_NUMBER.fullmatch(word) for word in self.words)
 
     @property
     def strong(self) -> bool:
@@ -234,6 +237,7 @@ def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuer
     _figure_shape(shape)
     _quote_shape(shape)
     _date_shape(shape)
+    _finding_shape(shape)
     _followup_shape(shape)
     kept, filler = _split(terms, shape)
     if not any(not t.optional for t in kept):
@@ -307,6 +311,14 @@ def _date_shape(shape: _Shape) -> None:
         elif word in _DATE_AFTER_WHAT and n and words[n - 1] in {"what", "which"}:
             shape.drop.add(n)
             shape.want(DATED)
+
+
+def _finding_shape(shape: _Shape) -> None:
+    """ "what did the inspector general find": the findings first."""
+    for n, word in enumerate(shape.words):
+        if word in _FINDING_WORDS:
+            shape.drop.add(n)
+            shape.want("finding")
 
 
 def _followup_shape(shape: _Shape) -> None:

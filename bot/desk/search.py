@@ -18,6 +18,7 @@ one to SQLite as a quoted string, so quotes, ``NEAR``, ``*``, ``-`` or ``:`` can
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
@@ -222,7 +223,7 @@ class SearchIndex:
             return rows, total
         lacking = self._lacking(pairs)
         result.missing = [t.label for t in lacking]
-        if _honest_miss(pairs, lacking):
+        if _honest_miss(pairs, lacking, parsed.prefer):
             return [], 0
         kept = _kept(pairs, lacking)
         rows, total = self._fewer_words(kept, bool(lacking), allowed, limit, parsed, result)
@@ -325,15 +326,18 @@ class SearchIndex:
                     held[int(n)].add(k)
         return held
 
-    def _preference(self, prefer: tuple[str, ...]) -> Callable[[int], int]:
+    def _preference(self, prefer: tuple[str, ...]) -> Callable[[int], float]:
         """A row's place in what the question asks for: 0 for the first kind asked for."""
         dated = self._dated_rows() if DATED in prefer else set()
 
-        def rank(row: int) -> int:
+        def rank(row: int) -> float:
             kind = _kind_of(self._items[row])
             for place, wanted in enumerate(prefer):
-                if wanted == kind or (wanted == DATED and row in dated):
+                if wanted == kind:
                     return place
+                if wanted == DATED and row in dated:
+                    # A follow-up names the date of what it waits for, not of what happened.
+                    return place + (0.5 if kind == "followup" else 0.0)
             return len(prefer)
 
         return rank
@@ -513,11 +517,18 @@ class SearchIndex:
         return list(dict.fromkeys(suggestions))[:5]
 
 
-def _honest_miss(pairs: list[tuple[Term, str]], lacking: list[Term]) -> bool:
-    """A number, name or phrase the desk lacks, or most of what the question is about:
-    answering with the other words would answer another question."""
-    needed = sum(1 for t, _ in pairs if not t.optional)
-    return any(t.strong for t in lacking) or 2 * len(lacking) > needed
+def _honest_miss(
+    pairs: list[tuple[Term, str]], lacking: list[Term], prefer: tuple[str, ...]
+) -> bool:
+    """A number, name or phrase the desk lacks, two words in a row it lacks ("city
+    council"), most of what the question is about, or any word of a figure question ("how
+    many electric buses"): answering with the other words would answer another question,
+    and a number about something else is the worst thing to copy into a story."""
+    if lacking and prefer[:1] == ("figure",):
+        return True
+    needed = [t for t, _ in pairs if not t.optional]
+    together = any(a in lacking and b in lacking for a, b in itertools.pairwise(needed))
+    return any(t.strong for t in lacking) or together or 2 * len(lacking) > len(needed)
 
 
 def _kept(pairs: list[tuple[Term, str]], lacking: list[Term]) -> list[tuple[Term, str]]:

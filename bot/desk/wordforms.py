@@ -26,6 +26,7 @@ _IRREGULAR = {
     "men": "man",
     "peopl": "person",
     "respons": "respond",
+    "buse": "bu",
 }
 # Endings Porter keeps (cruelti, cruelli, penalti): their last two letters go, when at
 # least four remain. ("-iti" is left alone: authority is not author.)
