@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.desk.model import Desk, FollowUpBook
 from bot.desk.search import SearchIndex
+from bot.replies import help
 from bot.replies.command import Command
 from bot.replies.commands import COMMANDS
 from bot.replies.context import ReplyContext, States
@@ -69,7 +70,10 @@ class Router(ReplyContext):
         if found is None:
             return self._unknown_command(command, query)
         if query.casefold() in HELP_WORDS:
-            return self.help_reply(name)
+            return help.help_reply(self, name)
+        asked = help.topic(query, self.commands.values())
+        if asked is not None:  # "help followups", typed after any command or in the console
+            return help.help_reply(self, asked)
         return found.handler(self, query, user, as_utc(now))
 
     def _unknown_command(self, command: str, query: str) -> Reply:

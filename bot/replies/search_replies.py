@@ -42,6 +42,12 @@ def search_reply(
     return Reply(tuple(parts), text=text, command=command, query=query, meta=meta)
 
 
+def facts_question(context: ReplyContext, query: str, user: str, now: datetime) -> Reply:
+    """Plain words after any command are a /facts question (``/source when was the report
+    released``, ``/followups did the white house respond``)."""
+    return search_reply(context, "/facts", query, None, "items", user, now)
+
+
 def _cards(
     context: ReplyContext, result: SearchResult, states: States | None, user: str, now: datetime
 ) -> list[Part]:

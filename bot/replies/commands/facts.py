@@ -53,6 +53,9 @@ COMMAND = Command(
     usage=(
         "`/facts` shows an overview of the desk.\n"
         "`/facts WORDS` finds the best matches across quotes, figures, findings and follow-ups.\n"
+        "Ask the way you talk: `/facts how many parents were not located?`, "
+        "`/facts what did horowitz say` (question words need not match; `how many` asks for "
+        "a figure, `who said` for a quote, `when` for a date, `did X respond` for a follow-up).\n"
         'Use "double quotes" for a phrase, and filters: `kind:figure`, `tag:oig`, '
         "`by:horowitz` (who said it), `source:ID`.\n"
         "Examples: `/facts 545`, `/facts separated parents`, `/facts kind:quote by:chairs`"

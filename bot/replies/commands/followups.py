@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from rapidfuzz import fuzz
+
 from bot.desk.model import Action, FollowUpEvent, FollowUpState, Status, fold_events
 from bot.replies.cards import STATUS_UNAVAILABLE
 from bot.replies.changes import (
@@ -23,6 +25,7 @@ from bot.replies.changes import (
 from bot.replies.command import Command
 from bot.replies.context import ReplyContext
 from bot.replies.reply import Heading, More, Note, Part, Reply
+from bot.replies.search_replies import facts_question
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ def answer(context: ReplyContext, text: str, user: str, now: datetime) -> Reply:
     if verb == "all":
         return _list(context, user, now, everything=True)
     writer = _WRITERS.get(verb)
+    if writer is None and not _near_verb(verb):
+        return facts_question(context, text, user, now)  # plain words: a /facts question
     if writer is None:
         return _unknown_verb(context, verb, text)
     refused = editor_refusal(context, user)
@@ -204,6 +209,11 @@ def _which(context: ReplyContext, usage: str, example_note: str | None) -> str:
         f"Which follow-up? Type `/followups {usage}`, e.g. `/followups {example}`. "
         "The ID is under each item in `/followups`."
     )
+
+
+def _near_verb(typed: str) -> bool:
+    """``resolv``, ``snoze``: a mistyped sub-command, not the first word of a question."""
+    return any(fuzz.ratio(typed, verb) >= 75 for verb in VERBS)
 
 
 def _unknown_verb(context: ReplyContext, verb: str, text: str) -> Reply:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.desk.model import FollowUp, Source
+from bot.desk.model import ADDED_PREFIX, FollowUp, Source
 from bot.replies.cards import STATUS_UNAVAILABLE
 from bot.replies.command import Command
 from bot.replies.context import ReplyContext
 from bot.replies.reply import Heading, Note, Part, Reply, SourceCard
+from bot.replies.search_replies import facts_question
 
 NAME = "/source"
 
@@ -30,6 +31,8 @@ def answer(context: ReplyContext, query: str, user: str, now: datetime) -> Reply
             f"Which one? Type `/source ID`, e.g. `/source {example}`. "
             "The ID is at the bottom of every answer from `/facts`, `/quote` and `/figure`.",
         )
+    if len(query.split()) > 1 and not _is_an_id(context, typed):
+        return facts_question(context, query, user, now)
     fact = context.desk.fact(typed) or next(
         (f for f in context.desk.facts if f.id.casefold() == typed.casefold()), None
     )
@@ -61,6 +64,12 @@ def _followup_source(context: ReplyContext, typed: str, query: str, now: datetim
         parts.append(Note(STATUS_UNAVAILABLE))
     text = f"Follow-up {item.id}: {state.status.value}"
     return Reply(tuple(parts), text=text, command=NAME, query=query, meta=context.meta(states.live))
+
+
+def _is_an_id(context: ReplyContext, typed: str) -> bool:
+    wanted = typed.casefold()
+    ids = [f.id for f in context.desk.facts] + [f.id for f in context.desk.followups]
+    return wanted.startswith(ADDED_PREFIX) or any(i.casefold() == wanted for i in ids)
 
 
 def _added_line(item: FollowUp, added_at: datetime | None) -> str:
