@@ -51,4 +51,5 @@ def help_reply(context: ReplyContext, name: str) -> Reply:
         Heading(f"{name}: how to use it"),
         Note(context.commands[name].usage),
     )
-    return Reply(parts, text="Newsbot: every command", shareable=False, command=name)
+    text = f"How to use {name}, and every other command"
+    return Reply(parts, text=text, shareable=False, command=name)
