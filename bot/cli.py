@@ -26,6 +26,7 @@ examples:
   newsbot                         console (or the Slack app, when SLACK_BOT_TOKEN is set)
   newsbot ask "/facts 545"        one reply, printed as text
   newsbot check                   validate facts.yaml and every quote against its source
+  newsbot verify story.txt        check a draft's quotes, figures and attributions
   newsbot serve --port 3000       HTTP mode for Slack (POST /slack/events, GET /healthz)
   newsbot post-due                post the reminders that are due, then exit (for cron)
 """
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract = sub.add_parser("extract", help="draft facts.yaml entries from an article text")
     extract.add_argument("seed", help="a plain-text article")
+    verify = sub.add_parser("verify", help="check a draft's quotes and figures against the desk")
+    verify.add_argument("draft", metavar="FILE", help="a story or draft, plain text")
+    verify.add_argument("--json", action="store_true", help="print the findings as JSON")
+    verify.add_argument("--today", metavar="YYYY-MM-DD", help="date staleness counts from")
     return parser
 
 
@@ -102,6 +107,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_check(args.file or settings.facts_file, sys.stdout)
     if command == "extract":
         return run_extract(args.seed, sys.stdout)
+    if command == "verify":
+        from bot.verify_cli import run_verify
+
+        return run_verify(settings, args.draft, args.json, args.today, sys.stdout)
     if command is None:
         if not settings.has_slack:
             return run_console(settings, sys.stdin, sys.stdout)

@@ -24,9 +24,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.desk.findings import Finding
 from bot.desk.model import FollowUpEvent, Source, Status
 from bot.replies.cited import card_block_id, without_duplicate_ids
+from bot.replies.draft_check import clip, join_marked, where
 from bot.replies.reply import (
+    CheckCard,
     FactCard,
     FollowUpCard,
     Heading,
@@ -171,6 +174,8 @@ def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
         return _followup_blocks(part, timezone, unavailable)
     if isinstance(part, SourceCard):
         return _source_blocks(part, timezone, unavailable)
+    if isinstance(part, CheckCard):
+        return _check_blocks(part)
     if isinstance(part, Suggestions):
         if not part.terms:
             return []
@@ -297,6 +302,31 @@ def _event_line(event: FollowUpEvent, timezone: str) -> str:
     return f"{line}: {escape_mrkdwn(detail)}" if detail else line
 
 
+def _check_blocks(card: CheckCard) -> list[Block]:
+    """✗ the draft's words, what is wrong, the desk's words with the change marked, the source:
+    the draft's words struck through, the source's in bold."""
+    finding = card.finding
+    lines = [
+        f"{finding.icon} *{finding.kind}*, line {finding.line}: "
+        + escape_mrkdwn(clip(finding.draft)),
+        escape_mrkdwn(finding.message),
+    ]
+    if finding.desk:
+        lines.append("> " + _marked_mrkdwn(finding))
+    lines.extend(f"_{escape_mrkdwn(note)}_" for note in finding.notes)
+    blocks: list[Block] = [_section("\n".join(lines))]
+    if where(finding):
+        blocks.append(_context(escape_mrkdwn(where(finding))))
+    return blocks
+
+
+def _marked_mrkdwn(finding: Finding) -> str:
+    if not finding.marked:
+        return escape_mrkdwn(clip(finding.desk or ""))
+    styles = {"same": "{}", "draft": "~{}~", "source": "*{}*"}
+    return join_marked([styles[mark].format(escape_mrkdwn(w)) for mark, w in finding.marked])
+
+
 @functools.lru_cache(maxsize=256)
 def _share_dict(command: str, query: str) -> dict[str, Any] | None:
     """The Share button; its value re-runs the command (none when too long for a button)."""
@@ -311,7 +341,7 @@ def _share_dict(command: str, query: str) -> dict[str, Any] | None:
 
 
 def _is_card(part: Part) -> bool:
-    return isinstance(part, FactCard | FollowUpCard | SourceCard)
+    return isinstance(part, FactCard | FollowUpCard | SourceCard | CheckCard)
 
 
 def _where(source: Source) -> str:

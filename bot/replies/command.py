@@ -33,3 +33,7 @@ class Command:
     position: int = 100
     # True for texts whose reply records a change: a Share button must never replay them.
     changes: Callable[[str], bool] = changes_nothing
+    # How much of the typed text the handler reads, and whether its line breaks stay (a
+    # draft to check keeps them, so findings can say which line they are on).
+    max_chars: int = 3000
+    keeps_lines: bool = False

@@ -23,6 +23,7 @@ from bot.desk.model import (
     fold_events,
 )
 from bot.desk.search import SearchIndex
+from bot.desk.verify import DraftChecker
 from bot.replies import cards
 from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Part, Reply
 
@@ -70,6 +71,7 @@ class ReplyContext:
         self.commands: dict[str, CommandHelp] = {c.name: c for c in commands}
         # (book version, events, added follow-ups): saves two queries on most requests.
         self._book_cache: _BookCache | None = None
+        self._checker: DraftChecker | None = None
 
     def today(self, now: datetime) -> date:
         return self.desk.today(now)
@@ -85,6 +87,13 @@ class ReplyContext:
 
     def followup_card(self, state: FollowUpState, today: date, buttons: bool) -> FollowUpCard:
         return cards.followup_card(self.desk, state, today, buttons)
+
+    def draft_checker(self) -> DraftChecker:
+        """The desk made ready for draft checks: built on first use (most processes never
+        check a draft), then kept."""
+        if self._checker is None:
+            self._checker = DraftChecker(self.desk)
+        return self._checker
 
     def may_edit(self, user: str) -> bool:
         """Anyone may change follow-ups unless NEWSBOT_EDITORS names who may."""

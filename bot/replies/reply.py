@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.desk.findings import Finding
 from bot.desk.model import Fact, FollowUpEvent, FollowUpState, Source
 
 Visibility = Literal["ephemeral", "in_channel"]
@@ -55,6 +56,13 @@ class SourceCard:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckCard:
+    """One finding of a draft check: ✓ ✗ ?, the draft's words, the desk's, the source."""
+
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestions:
     """Nothing matched ``query``: try one of ``terms``."""
 
@@ -70,7 +78,7 @@ class More:
     hint: str = "refine your query"
 
 
-Part = Heading | Note | FactCard | FollowUpCard | SourceCard | Suggestions | More
+Part = Heading | Note | FactCard | FollowUpCard | SourceCard | CheckCard | Suggestions | More
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,11 +35,15 @@ _BIDI_CONTROLS = frozenset(
 )
 
 
-def clean_text(text: str) -> str:
-    """What the user typed, capped, with control and bidi characters turned into spaces."""
-    capped = text[:MAX_TEXT_CHARS]
+def clean_text(text: str, limit: int = MAX_TEXT_CHARS, keep: str = "") -> str:
+    """What the user typed, capped, with control and bidi characters turned into spaces
+    (except those in ``keep``)."""
+    capped = text[:limit]
     return "".join(
-        " " if ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in _BIDI_CONTROLS else ch for ch in capped
+        " "
+        if (ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in _BIDI_CONTROLS) and ch not in keep
+        else ch
+        for ch in capped
     ).strip()
 
 
@@ -65,10 +69,10 @@ class Router(ReplyContext):
         """The reply to ``command`` (``/facts`` or ``facts``) with ``text``, typed by ``user``
         at ``now``: help after any command, a list of commands for an unknown one."""
         name = normalize_command(command)
-        query = clean_text(text)
         found = self._handlers.get(name)
         if found is None:
-            return self._unknown_command(command, query)
+            return self._unknown_command(command, clean_text(text))
+        query = clean_text(text, found.max_chars, "\n" if found.keeps_lines else "")
         if query.casefold() in HELP_WORDS:
             return help.help_reply(self, name)
         asked = help.topic(query, self.commands.values())

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.desk.model import Action, Fact, FollowUpEvent, FollowUpState, Source, Status
+from bot.replies.draft_check import card_text
 from bot.replies.reply import (
+    CheckCard,
     FactCard,
     FollowUpCard,
     Heading,
@@ -124,6 +126,8 @@ def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
         return _followup_text(part, timezone, unavailable)
     if isinstance(part, SourceCard):
         return _source_text(part, timezone, unavailable)
+    if isinstance(part, CheckCard):
+        return card_text(part)
     if isinstance(part, Suggestions):
         return "Did you mean: " + ", ".join(part.terms) + "?"
     if isinstance(part, More):

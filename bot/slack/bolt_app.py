@@ -22,7 +22,7 @@ from bot.replies.modals import NOTE_BLOCK, RESOLVE_CALLBACK_ID
 from bot.replies.reply import Reply
 from bot.replies.router import Router
 from bot.request_ids import reference_id
-from bot.slack import listeners
+from bot.slack import listeners, shortcuts
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ def _drop_token_notice(record: logging.LogRecord) -> bool:
 
 
 def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None:
-    """Every command in the registry, the buttons, the Resolve modal and App Home."""
+    """Every command in the registry, the buttons, the Resolve modal, App Home and the
+    "Check against the desk" message shortcut."""
     for command in commands:
         app.command(command.name)(listeners.answer_command)
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
@@ -89,6 +90,9 @@ def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None
         ack=listeners.submit_resolution, lazy=[listeners.refresh_home_after_resolution]
     )
     app.event("app_home_opened")(ack=listeners.acknowledge, lazy=[listeners.open_home])
+    app.message_shortcut(shortcuts.CHECK_DRAFT)(
+        ack=listeners.acknowledge, lazy=[shortcuts.check_message]
+    )
 
 
 def _tokenless_copy(client: WebClient) -> WebClient:

@@ -1,0 +1,285 @@
+"""Quotations in a draft, looked up in the desk's sources, and whom the draft credits.
+
+Verbatim (after the same folding provenance forgives: Unicode forms, curly quotes, dashes,
+spaces, plus the capital a quotation may gain at the start of a sentence and the comma or
+period that house style puts inside the closing mark): ✓ when the source quotes those
+words too, or an editor curated them as a quote. Verbatim but not a quotation in the
+source (the publisher's own paraphrase): unverified. Close but changed: ✗ with the
+source's words and the difference marked. Nothing close: unverified, never ✓.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+
+from bot.desk import provenance
+from bot.desk.draft_credit import credited_by_draft
+from bot.desk.findings import Finding, Kind, Mark, Status, source_line
+from bot.desk.model import Desk, Fact, Source
+from bot.desk.quotations import Quotation, line_and_column, quotations_in
+from bot.desk.speakers import same_speaker, speaker_of
+
+CLOSE_ENOUGH = 0.6  # share of words in common (difflib's ratio) for "close but changed"
+COMMON_WORD_LIMIT = 400  # a word this frequent in a source says nothing about where
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_EDGE = re.compile(r"^(?:\s|\.\.\.|…|[,;:])+|(?:\s|\.\.\.|…|[,;:.])+$")
+_SINGLE_AS_QUOTE = re.compile(r"(?<![^\W_])['‘’]|['‘’](?![^\W_])")
+_NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]’”'])")
+
+
+@dataclass(slots=True)
+class _Source:
+    """One source, normalised once, with its quotations and (when first needed) its words."""
+
+    source: Source
+    norm: provenance.NormalizedText
+    quoted: tuple[tuple[int, int], ...]
+    words: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    where: dict[str, list[int]] = field(default_factory=dict)
+
+    def index_words(self) -> None:
+        if self.words or not self.norm.text:
+            return
+        for position, match in enumerate(_WORD.finditer(self.norm.text)):
+            word = match.group().lower()
+            self.words.append(word)
+            self.spans.append(match.span())
+            self.where.setdefault(word, []).append(position)
+
+    def original(self, norm_start: int, norm_end: int) -> tuple[int, int]:
+        return self.norm.original_start(norm_start), self.norm.original_end(norm_end)
+
+    def is_quoted(self, span: tuple[int, int]) -> bool:
+        return any(start <= span[0] and span[1] <= end for start, end in self.quoted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    source: _Source
+    span: tuple[int, int]  # original offsets
+    ratio: float
+    marked: tuple[tuple[Mark, str], ...]
+
+
+class QuoteIndex:
+    """The desk's sources, ready for quotation look-ups."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.sources = [
+            _Source(
+                source,
+                provenance.index_source(source.text),
+                tuple((q.start, q.end) for q in quotations_in(source.text)),
+            )
+            for source in desk.sources.values()
+        ]
+        self._facts: dict[str, list[tuple[Fact, list[str]]]] | None = None
+
+    def check(self, text: str) -> list[Finding]:
+        found = (self._check_one(text, q) for q in quotations_in(text))
+        return [finding for finding in found if finding is not None]
+
+    def _check_one(self, text: str, quotation: Quotation) -> Finding | None:
+        words = _EDGE.sub("", quotation.words)
+        if not _WORD.search(words):
+            return None
+        verbatim = self._verbatim(words)
+        if verbatim is not None:
+            return self._verbatim_finding(text, quotation, *verbatim)
+        close = self._closest(words)
+        if close is not None and close.ratio >= CLOSE_ENOUGH:
+            return _changed_finding(text, quotation, close)
+        message = "not found in the desk's sources"
+        return _finding(text, quotation, "unverified", "quote", message)
+
+    # --- verbatim -------------------------------------------------------------------------
+
+    def _verbatim(self, words: str) -> tuple[_Source, tuple[int, int]] | None:
+        """The source span the words are in; a source quoting them first."""
+        first: tuple[_Source, tuple[int, int]] | None = None
+        for variant in _variants(words):
+            parts = provenance.fragments(variant)
+            for indexed in self.sources:
+                span = provenance.locate_normalized(parts, indexed.norm)
+                if span is None:
+                    continue
+                fact = self.covering_fact(indexed.source, span)
+                if indexed.is_quoted(span) or (fact is not None and fact.kind == "quote"):
+                    return indexed, span
+                first = first or (indexed, span)
+        return first
+
+    def _verbatim_finding(
+        self, text: str, quotation: Quotation, indexed: _Source, span: tuple[int, int]
+    ) -> Finding:
+        source = indexed.source
+        fact = self.covering_fact(source, span)
+        quote_fact = fact if fact is not None and fact.kind == "quote" else None
+        passage = " ".join(source.text[span[0] : span[1]].split())
+        line = source_line(source, span[0])
+        if quote_fact is None and not indexed.is_quoted(span):
+            message = (
+                f"these are {source.publisher}'s own words, not a quotation in the source: "
+                "quote them as the publisher's paraphrase, or find the speaker's words"
+            )
+            found = _finding(text, quotation, "unverified", "quote", message)
+            return replace(found, desk=passage, source=source, source_line=line)
+        speaker = speaker_of(self.desk, quote_fact) if quote_fact is not None else None
+        credited = credited_by_draft(text, quotation)
+        if (
+            quote_fact is not None
+            and credited is not None
+            and not same_speaker(self.desk, credited, quote_fact)
+        ):
+            message = f"verbatim, but the draft credits {credited}; the source credits {speaker}"
+            found = _finding(text, quotation, "mismatch", "attribution", message)
+        else:
+            by = speaker or f"quoted by {source.publisher}"
+            found = _finding(text, quotation, "ok", "quote", f"verbatim: {by}")
+        return replace(
+            found,
+            desk=passage,
+            source=source,
+            source_line=line,
+            fact_id=quote_fact.id if quote_fact is not None else None,
+            speaker=speaker,
+        )
+
+    def covering_fact(self, source: Source, span: tuple[int, int]) -> Fact | None:
+        """The curated fact whose quote holds this span: a quote before a finding, then the
+        shortest."""
+        held = provenance.normalize(source.text[span[0] : span[1]])
+        covering = [
+            fact
+            for fact, parts in self._facts_of(source.id)
+            if any(provenance.contains_whole(held, part) for part in parts)
+        ]
+        covering.sort(key=lambda f: (f.kind != "quote", len(f.quote)))
+        return covering[0] if covering else None
+
+    def _facts_of(self, source_id: str) -> list[tuple[Fact, list[str]]]:
+        if self._facts is None:
+            self._facts = {}
+            for fact in self.desk.facts:
+                entry = (fact, provenance.fragments(fact.quote))
+                self._facts.setdefault(fact.source, []).append(entry)
+        return self._facts.get(source_id, [])
+
+    # --- close but changed ----------------------------------------------------------------
+
+    def _closest(self, words: str) -> _Close | None:
+        said = [w.lower() for w in _WORD.findall(provenance.normalize(words))]
+        best: _Close | None = None
+        for indexed in self.sources:
+            indexed.index_words()
+            for anchor in _anchors(said, indexed.where):
+                close = _align(words, said, indexed, anchor)
+                if close is not None and (best is None or close.ratio > best.ratio):
+                    best = close
+        return best
+
+
+def _variants(words: str) -> list[str]:
+    """The words as written, with nested single quotes as double ones, and each with its
+    first letter's case swapped (a quotation may start a sentence the source did not)."""
+    variants = [words]
+    nested = _SINGLE_AS_QUOTE.sub('"', words)
+    if nested != words:
+        variants.append(nested)
+    for variant in list(variants):
+        if variant[:1].isalpha():
+            variants.append(variant[0].swapcase() + variant[1:])
+    return variants
+
+
+def _anchors(said: list[str], where: dict[str, list[int]], keep: int = 3) -> list[int]:
+    """Source word positions where the quotation would start if its words are there."""
+    votes: Counter[int] = Counter()
+    for offset, word in enumerate(said):
+        positions = where.get(word, ())
+        if len(positions) > COMMON_WORD_LIMIT:
+            continue
+        for position in positions:
+            votes[position - offset] += 1
+    return [anchor for anchor, count in votes.most_common(keep) if count >= 1]
+
+
+def _align(words: str, said: list[str], indexed: _Source, anchor: int) -> _Close | None:
+    slack = max(2, len(said) // 4)
+    lo, hi = max(0, anchor - slack), min(len(indexed.words), anchor + len(said) + slack)
+    window = indexed.words[lo:hi]
+    blocks = [b for b in SequenceMatcher(None, said, window, autojunk=False).get_matching_blocks()]
+    blocks = [b for b in blocks if b.size]
+    if not blocks:
+        return None
+    first, last = blocks[0], blocks[-1]
+    start = max(lo, lo + first.b - first.a)  # cover quotation words before the first match
+    end = min(hi, lo + last.b + last.size + (len(said) - last.a - last.size))
+    norm_span = indexed.spans[start][0], indexed.spans[end - 1][1]
+    span = indexed.original(*norm_span)
+    passage = " ".join(indexed.source.text[span[0] : span[1]].split())
+    ratio = SequenceMatcher(None, said, indexed.words[start:end], autojunk=False).ratio()
+    return _Close(indexed, span, ratio, mark_difference(words, passage))
+
+
+def mark_difference(said: str, written: str) -> tuple[tuple[Mark, str], ...]:
+    """The source's words with the draft's changes marked, token by token."""
+    ours, theirs = _TOKEN.findall(provenance.normalize(said)), _TOKEN.findall(written)
+    matcher = SequenceMatcher(
+        None, [t.lower() for t in ours], [t.lower() for t in theirs], autojunk=False
+    )
+    marked: list[tuple[Mark, str]] = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            marked.append(("same", _join(theirs[b1:b2])))
+            continue
+        if a2 > a1:
+            marked.append(("draft", _join(ours[a1:a2])))
+        if b2 > b1:
+            marked.append(("source", _join(theirs[b1:b2])))
+    return tuple(marked)
+
+
+def changes(marked: tuple[tuple[Mark, str], ...]) -> list[str]:
+    """``"brutality" where the source has "cruelty"``, one per change."""
+    found: list[str] = []
+    for k, (mark, words) in enumerate(marked):
+        following = marked[k + 1] if k + 1 < len(marked) else None
+        if mark == "draft" and following is not None and following[0] == "source":
+            found.append(f'"{words}" where the source has "{following[1]}"')
+        elif mark == "draft":
+            found.append(f'"{words}", which the source does not have')
+        elif mark == "source" and (k == 0 or marked[k - 1][0] != "draft"):
+            found.append(f'the source has "{words}" here')
+    return found
+
+
+def _join(tokens: list[str]) -> str:
+    return _NO_SPACE_BEFORE.sub(r"\1", " ".join(tokens))
+
+
+def _changed_finding(text: str, quotation: Quotation, close: _Close) -> Finding:
+    source = close.source.source
+    described = changes(close.marked)[:3] or ["the words differ from the source"]
+    message = "not verbatim: the draft has " + "; ".join(described)
+    passage = " ".join(source.text[close.span[0] : close.span[1]].split())
+    return replace(
+        _finding(text, quotation, "mismatch", "quote", message),
+        desk=passage,
+        source=source,
+        source_line=source_line(source, close.span[0]),
+        marked=close.marked,
+    )
+
+
+def _finding(text: str, quotation: Quotation, status: Status, kind: Kind, message: str) -> Finding:
+    line, column = line_and_column(text, quotation.mark)
+    end = quotation.end + 1 if quotation.closed else quotation.end
+    words = " ".join(text[quotation.mark : end].split())
+    return Finding(status, kind, quotation.mark, end, line, column, words, message)
