@@ -20,7 +20,7 @@ from bot.desk.draft_credit import credited_by_draft
 from bot.desk.findings import Finding, Kind, Mark, Status, source_line
 from bot.desk.model import Desk, Fact, Source
 from bot.desk.quotations import Quotation, line_and_column, quotations_in
-from bot.desk.speakers import same_speaker, speaker_of
+from bot.desk.speakers import name_words, same_speaker, speaker_of
 
 CLOSE_ENOUGH = 0.6  # share of words in common (difflib's ratio) for "close but changed"
 COMMON_WORD_LIMIT = 400  # a word this frequent in a source says nothing about where
@@ -79,7 +79,7 @@ class QuoteIndex:
             )
             for source in desk.sources.values()
         ]
-        self._facts: dict[str, list[tuple[Fact, list[str]]]] | None = None
+        self._spans: dict[str, list[tuple[Fact, tuple[int, int]]]] = {}
 
     def check(self, text: str) -> list[Finding]:
         found = (self._check_one(text, q) for q in quotations_in(text))
@@ -123,7 +123,13 @@ class QuoteIndex:
         quote_fact = fact if fact is not None and fact.kind == "quote" else None
         passage = " ".join(source.text[span[0] : span[1]].split())
         line = source_line(source, span[0])
+        credited = credited_by_draft(text, quotation)
         if quote_fact is None and not indexed.is_quoted(span):
+            if credited is not None and _names_publisher(credited, source):
+                found = _finding(text, quotation, "ok", "quote", f"verbatim: {source.publisher}")
+                return replace(
+                    found, desk=passage, source=source, source_line=line, speaker=source.publisher
+                )
             message = (
                 f"these are {source.publisher}'s own words, not a quotation in the source: "
                 "quote them as the publisher's paraphrase, or find the speaker's words"
@@ -131,7 +137,6 @@ class QuoteIndex:
             found = _finding(text, quotation, "unverified", "quote", message)
             return replace(found, desk=passage, source=source, source_line=line)
         speaker = speaker_of(self.desk, quote_fact) if quote_fact is not None else None
-        credited = credited_by_draft(text, quotation)
         if (
             quote_fact is not None
             and credited is not None
@@ -152,24 +157,28 @@ class QuoteIndex:
         )
 
     def covering_fact(self, source: Source, span: tuple[int, int]) -> Fact | None:
-        """The curated fact whose quote holds this span: a quote before a finding, then the
-        shortest."""
-        held = provenance.normalize(source.text[span[0] : span[1]])
+        """The curated fact whose quote covers this span of the source: a quote before a
+        finding, then the shortest."""
         covering = [
             fact
-            for fact, parts in self._facts_of(source.id)
-            if any(provenance.contains_whole(held, part) for part in parts)
+            for fact, (start, end) in self._facts_in(source)
+            if start <= span[0] and span[1] <= end
         ]
         covering.sort(key=lambda f: (f.kind != "quote", len(f.quote)))
         return covering[0] if covering else None
 
-    def _facts_of(self, source_id: str) -> list[tuple[Fact, list[str]]]:
-        if self._facts is None:
-            self._facts = {}
+    def _facts_in(self, source: Source) -> list[tuple[Fact, tuple[int, int]]]:
+        """Each fact of ``source`` with the span its quote covers (found once per source)."""
+        if source.id not in self._spans:
+            norm = provenance.index_source(source.text)
+            found = []
             for fact in self.desk.facts:
-                entry = (fact, provenance.fragments(fact.quote))
-                self._facts.setdefault(fact.source, []).append(entry)
-        return self._facts.get(source_id, [])
+                if fact.source == source.id:
+                    span = provenance.locate_normalized(provenance.fragments(fact.quote), norm)
+                    if span is not None:
+                        found.append((fact, span))
+            self._spans[source.id] = found
+        return self._spans[source.id]
 
     # --- close but changed ----------------------------------------------------------------
 
@@ -183,6 +192,11 @@ class QuoteIndex:
                 if close is not None and (best is None or close.ratio > best.ratio):
                     best = close
         return best
+
+
+def _names_publisher(credited: str, source: Source) -> bool:
+    """Whether the draft credits the words to the publication they are from ("Axios wrote")."""
+    return bool(name_words(credited) & name_words(source.publisher))
 
 
 def _variants(words: str) -> list[str]:
