@@ -110,7 +110,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "verify":
         from bot.verify_cli import run_verify
 
-        return run_verify(settings, args.draft, args.json, args.today, sys.stdout)
+        return run_verify(settings, args.draft, args.json, args.today, sys.stdout, load_or_report)
     if command is None:
         if not settings.has_slack:
             return run_console(settings, sys.stdin, sys.stdout)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
+from bot.desk.model import Desk
 
 
 def read_draft(path: str) -> str | None:
@@ -44,9 +46,14 @@ def parse_today(text: str | None, timezone_today: date) -> date | None:
 
 
 def run_verify(
-    settings: Settings, path: str, as_json: bool, today_text: str | None, out: TextIO
+    settings: Settings,
+    path: str,
+    as_json: bool,
+    today_text: str | None,
+    out: TextIO,
+    load_or_report: Callable[[str, TextIO], Desk | None],
 ) -> int:
-    from bot.cli import load_or_report
+    """``load_or_report`` is the CLI's: the desk, or None after printing its problems."""
     from bot.desk.verify import check_draft
     from bot.replies.draft_check import report_json, verify_lines
 
