@@ -17,7 +17,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py` works as well as `python -m bench.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import breakdown, processes, reminders, slash
+from bench import breakdown, draft_check, processes, reminders, slash
 from bench.facts_files import write_generated_elsewhere
 from bench.http_load import LoadResult
 from bench.report import Table, Target, machine_table, targets_table
@@ -84,6 +84,7 @@ def targets(
     ask: list[processes.AskRun],
     ask_facts: int,
     startup: list[processes.StartUp],
+    drafts: draft_check.DraftCheckRun | None = None,
 ) -> list[Target]:
     found: list[Target] = []
     for c in (8, 1):
@@ -114,6 +115,17 @@ def targets(
                 250,
                 "MB",
             ),
+        ]
+    if drafts is not None and drafts.facts == 10_000:
+        found += [
+            Target("10,000 facts: 1,500-word draft check, first", drafts.first_s, 1, "s"),
+            Target(
+                "10,000 facts: 1,500-word draft check, warm (median)",
+                processes.median(drafts.warm_s),
+                1,
+                "s",
+            ),
+            Target("draft check: changed or wrong reported ✓", drafts.false_ok, 0, ""),
         ]
     found += [
         Target(
@@ -165,12 +177,14 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         print(search_table.text(), flush=True)
         ask = processes.measure_ask(ask_path, folder, plan.ask_runs)
         ask_table = processes.ask_table(ask, plan.ask_facts)
+        drafts = draft_check.measure(plan.ask_facts)
+        draft_table = draft_check.table(drafts)
         due_times = reminders.measure_due(plan.due_reminders)
         deliveries = reminders.measure_deliveries(plan.deliveries, api, folder, slack.calls)
         reminder_table = reminders.reminders_table(due_times, deliveries)
     machine = machine_table(generator)
     machine.add("load average at start (1, 5, 15 min)", load_avg)
-    target_table = targets_table(targets(load, by_size, ask, plan.ask_facts, startup))
+    target_table = targets_table(targets(load, by_size, ask, plan.ask_facts, startup, drafts))
     tables = [
         machine,
         target_table,
@@ -179,9 +193,10 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         startup_table,
         search_table,
         ask_table,
+        draft_table,
         reminder_table,
     ]
-    for table in (cpu_table, ask_table, reminder_table, target_table):
+    for table in (cpu_table, ask_table, draft_table, reminder_table, target_table):
         print(table.text(), flush=True)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -70,3 +70,29 @@ def home_opened(user: str = "U0REPORTER", team: str = "T0NEWSROOM") -> dict[str,
         "event_id": "Ev1",
         "event_time": 1612191600,
     }
+
+
+def message_shortcut(
+    callback_id: str, text: str, *, user: str, team: str, response_url: str
+) -> dict[str, Any]:
+    """A ``message_action`` payload: a message shortcut used on someone's message."""
+    return {
+        "type": "message_action",
+        "token": "legacy",
+        "action_ts": "1612191600.000002",
+        "team": {"id": team, "domain": "newsroom"},
+        "user": {"id": user, "name": "copyeditor", "team_id": team},
+        "channel": {"id": "C0NEWSDESK", "name": "newsdesk"},
+        "is_enterprise_install": False,
+        "callback_id": callback_id,
+        "trigger_id": "1337.42.shortcut",
+        "message_ts": "1612191000.000100",
+        "message": {
+            "type": "message",
+            "user": "U0WRITER",
+            "ts": "1612191000.000100",
+            "team": team,
+            "text": text,
+        },
+        "response_url": response_url,
+    }

@@ -54,14 +54,18 @@ class _Figure:
     unit: frozenset[str]
     label: frozenset[str]  # label words that are not the unit
     words: frozenset[str]  # the quote's words that are not the unit
-    qualifier: str | None
     percent: bool
+
+    @property
+    def qualifier(self) -> str | None:
+        return desk_qualifier(self.fact, self.value)
 
     def described(self) -> str:
         """``at least 545 parents``."""
         amount = format_value(self.value)
         unit = f" {self.fact.unit}" if self.fact.unit else ""
-        return f"{self.qualifier + ' ' if self.qualifier else ''}{amount}{unit}"
+        qualifier = self.qualifier
+        return f"{qualifier + ' ' if qualifier else ''}{amount}{unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,6 @@ def _prepare(fact: Fact) -> _Figure | None:
         unit=unit,
         label=stems(fact.label or "") - unit,
         words=stems(fact.quote) - unit,
-        qualifier=desk_qualifier(fact, value),
         percent=percent,
     )
 
@@ -106,10 +109,15 @@ class FigureIndex:
         self.desk = desk
         prepared = (_prepare(fact) for fact in desk.figures())
         self.figures = [figure for figure in prepared if figure is not None]
-        self.by_word: dict[str, list[_Figure]] = {}
+        # A figure is a candidate when the words after a number name its unit, or its
+        # sentence names its label (a figure without a unit is found by its label only).
+        self.by_unit: dict[str, list[_Figure]] = {}
+        self.by_label: dict[str, list[_Figure]] = {}
         for figure in self.figures:
-            for word in figure.unit | figure.label:
-                self.by_word.setdefault(word, []).append(figure)
+            for word in figure.unit:
+                self.by_unit.setdefault(word, []).append(figure)
+            for word in figure.label:
+                self.by_label.setdefault(word, []).append(figure)
 
     def check(
         self, text: str, today: date, stale_after_days: int, quoted: Sequence[tuple[int, int]]
@@ -146,7 +154,8 @@ class FigureIndex:
         following = _UNTIL_PUNCTUATION.match(text, number.end)
         after = " ".join(_WORD.findall(following.group() if following else "")[:UNIT_WINDOW])
         unit_words = stems(after)
-        candidates = {id(f): f for word in context | unit_words for f in self.by_word.get(word, ())}
+        candidates = {id(f): f for word in unit_words for f in self.by_unit.get(word, ())}
+        candidates.update((id(f), f) for word in context for f in self.by_label.get(word, ()))
         matches = [_strength(f, number, unit_words, context) for f in candidates.values()]
         ranked = sorted(
             (m for m in matches if m is not None),

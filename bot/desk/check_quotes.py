@@ -23,8 +23,11 @@ from bot.desk.quotations import Quotation, line_and_column, quotations_in
 from bot.desk.speakers import name_words, same_speaker, speaker_of
 
 CLOSE_ENOUGH = 0.6  # share of words in common (difflib's ratio) for "close but changed"
-COMMON_WORD_LIMIT = 400  # a word this frequent in a source says nothing about where
+RARE_WORDS = 8  # a quotation's rarest words vote for where in a source it could be
+ALIGNMENTS = 3  # the best-voted places compared word by word, across all sources
+COMMON_WORD = 50  # a word this frequent in a source says little about where a quote is
 _WORD = re.compile(r"[^\W_]+")
+_INDEX_WORD = re.compile(r"\w+")  # as _WORD, twice as fast; an underscore is rare in prose
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _EDGE = re.compile(r"^(?:\s|\.\.\.|…|[,;:])+|(?:\s|\.\.\.|…|[,;:.])+$")
 _SINGLE_AS_QUOTE = re.compile(r"(?<![^\W_])['‘’]|['‘’](?![^\W_])")
@@ -45,11 +48,16 @@ class _Source:
     def index_words(self) -> None:
         if self.words or not self.norm.text:
             return
-        for position, match in enumerate(_WORD.finditer(self.norm.text)):
-            word = match.group().lower()
+        text = self.norm.text
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters lower to two: keep offsets true
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        where = self.where
+        for position, match in enumerate(_INDEX_WORD.finditer(lowered)):
+            word = match.group()
             self.words.append(word)
             self.spans.append(match.span())
-            self.where.setdefault(word, []).append(position)
+            where.setdefault(word, []).append(position)
 
     def original(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         return self.norm.original_start(norm_start), self.norm.original_end(norm_end)
@@ -63,7 +71,8 @@ class _Close:
     source: _Source
     span: tuple[int, int]  # original offsets
     ratio: float
-    marked: tuple[tuple[Mark, str], ...]
+    passage: str  # the source's words there, spaces collapsed
+    marked: tuple[tuple[Mark, str], ...] = ()
 
 
 class QuoteIndex:
@@ -183,15 +192,22 @@ class QuoteIndex:
     # --- close but changed ----------------------------------------------------------------
 
     def _closest(self, words: str) -> _Close | None:
-        said = [w.lower() for w in _WORD.findall(provenance.normalize(words))]
-        best: _Close | None = None
-        for indexed in self.sources:
+        """The passage of any source most like the words, from the few places where their
+        rarest words line up."""
+        said = _INDEX_WORD.findall(provenance.normalize(words).lower())
+        votes: Counter[tuple[int, int]] = Counter()
+        for number, indexed in enumerate(self.sources):
             indexed.index_words()
-            for anchor in _anchors(said, indexed.where):
-                close = _align(words, said, indexed, anchor)
-                if close is not None and (best is None or close.ratio > best.ratio):
-                    best = close
-        return best
+            for anchor, count in _votes(said, indexed.where):
+                votes[number, anchor] = count
+        best: _Close | None = None
+        for (number, anchor), _ in votes.most_common(ALIGNMENTS):
+            close = _align(said, self.sources[number], anchor)
+            if close is not None and (best is None or close.ratio > best.ratio):
+                best = close
+        if best is None:
+            return None
+        return replace(best, marked=mark_difference(words, best.passage))
 
 
 def _names_publisher(credited: str, source: Source) -> bool:
@@ -212,19 +228,19 @@ def _variants(words: str) -> list[str]:
     return variants
 
 
-def _anchors(said: list[str], where: dict[str, list[int]], keep: int = 3) -> list[int]:
-    """Source word positions where the quotation would start if its words are there."""
+def _votes(said: list[str], where: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """The source word positions where most of the quotation's rarest words put its start,
+    with how many do (a word found everywhere only votes when nothing rarer is there)."""
+    present = sorted((len(where[w]), offset, w) for offset, w in enumerate(said) if w in where)
+    rare = [p for p in present[:RARE_WORDS] if p[0] <= COMMON_WORD] or present[:2]
     votes: Counter[int] = Counter()
-    for offset, word in enumerate(said):
-        positions = where.get(word, ())
-        if len(positions) > COMMON_WORD_LIMIT:
-            continue
-        for position in positions:
+    for _, offset, word in rare:
+        for position in where[word]:
             votes[position - offset] += 1
-    return [anchor for anchor, count in votes.most_common(keep) if count >= 1]
+    return votes.most_common(ALIGNMENTS)
 
 
-def _align(words: str, said: list[str], indexed: _Source, anchor: int) -> _Close | None:
+def _align(said: list[str], indexed: _Source, anchor: int) -> _Close | None:
     slack = max(2, len(said) // 4)
     lo, hi = max(0, anchor - slack), min(len(indexed.words), anchor + len(said) + slack)
     window = indexed.words[lo:hi]
@@ -239,7 +255,7 @@ def _align(words: str, said: list[str], indexed: _Source, anchor: int) -> _Close
     span = indexed.original(*norm_span)
     passage = " ".join(indexed.source.text[span[0] : span[1]].split())
     ratio = SequenceMatcher(None, said, indexed.words[start:end], autojunk=False).ratio()
-    return _Close(indexed, span, ratio, mark_difference(words, passage))
+    return _Close(indexed, span, ratio, passage)
 
 
 def mark_difference(said: str, written: str) -> tuple[tuple[Mark, str], ...]:
@@ -282,10 +298,9 @@ def _changed_finding(text: str, quotation: Quotation, close: _Close) -> Finding:
     source = close.source.source
     described = changes(close.marked)[:3] or ["the words differ from the source"]
     message = "not verbatim: the draft has " + "; ".join(described)
-    passage = " ".join(source.text[close.span[0] : close.span[1]].split())
     return replace(
         _finding(text, quotation, "mismatch", "quote", message),
-        desk=passage,
+        desk=close.passage,
         source=source,
         source_line=source_line(source, close.span[0]),
         marked=close.marked,

@@ -53,10 +53,13 @@ def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
     yield start, len(text)
 
 
+_MARK = re.compile(r"[“”\"]")
+
+
 def _quotations_between(text: str, start: int, stop: int) -> Iterator[Quotation]:
     opened_at, opener, depth = -1, "", 0
-    for index in range(start, stop):
-        char = text[index]
+    for found in _MARK.finditer(text, start, stop):  # only the marks: sources can be long
+        index, char = found.start(), found.group()
         if opened_at < 0:
             if char in (_OPEN_CURLY, _STRAIGHT):
                 opened_at, opener, depth = index, char, 1

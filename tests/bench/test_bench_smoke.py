@@ -24,6 +24,7 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
         "### Start-up and memory at rest",
         "### Search by number of facts",
         '### newsbot ask "/facts 545" with 1,000 facts',
+        "### Draft check: a 1,5",
         "### Reminders",
     ):
         assert heading in doc
@@ -47,3 +48,4 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
     assert len(load_rows) == 6
     assert all(cells[6] == "0" for cells in load_rows), "requests failed under load"
     assert "| sweep: reminders due / posted / failed | 10 / 10 / 0 |" in doc
+    assert "| changed quotes and wrong figures reported ✓ | 0 of " in doc
