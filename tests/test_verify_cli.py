@@ -36,8 +36,8 @@ def test_a_draft_with_two_mistakes_prints_file_line_col_and_exits_1(tmp_path: Pa
     )
     assert lines[2] == "    source: Axios, 14 Jan 2021 · seeds/000_8c36c7995ecb0c4b.txt, line 21"
     assert (
-        lines[3]
-        == f'{draft}:4:1: mismatch: figure Some 545: the desk has "at least", the draft "about"'
+        lines[3] == f"{draft}:4:1: mismatch: figure Some 545: qualifier changed: the desk has "
+        '"at least 545 parents", the draft "Some 545"'
     )
     assert lines[-1] == f"{draft}: 2 problems, 0 verified, 0 unverified"
 

@@ -211,22 +211,24 @@ def _compared(
         message = f"the desk has {figure_words}, not {format_value(number.value)}"
         status = "mismatch"
     else:
-        problem = qualifier_problem(number.qualifier, figure.qualifier)
+        problem = qualifier_problem(number, figure.qualifier, figure.described())
         status = "mismatch" if problem else "ok"
         message = problem or f"matches the desk: {figure_words}"
     finding = _finding(text, number, status, message)
     return replace(finding, desk=fact.quote, fact_id=fact.id, notes=tuple(notes))
 
 
-def qualifier_problem(draft: str | None, desk: str | None) -> str | None:
-    """What is wrong with the draft's qualifier, or None (a hedge on an exact figure is fine)."""
+def qualifier_problem(number: Number, desk: str | None, described: str) -> str | None:
+    """What is wrong with the draft's qualifier, or None (a hedge on an exact figure is fine).
+    ``described`` is the desk's figure in words: ``at least 545 parents``."""
+    draft = number.qualifier
     if draft == desk or (desk is None and draft in {"about", "almost"}):
         return None
     if draft is None:
-        return f'qualifier lost: the desk has "{desk}"'
+        return f'qualifier lost: the desk has "{described}"'
     if desk is None:
-        return f'the desk\'s figure is exact; the draft says "{draft}"'
-    return f'the desk has "{desk}", the draft "{draft}"'
+        return f'the desk\'s figure is exactly {described}; the draft has "{number.written}"'
+    return f'qualifier changed: the desk has "{described}", the draft "{number.written}"'
 
 
 def _finding(text: str, number: Number, status: Status, message: str) -> Finding:

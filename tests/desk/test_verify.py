@@ -183,7 +183,7 @@ def test_a_dropped_qualifier_is_flagged(checker: DraftChecker) -> None:
     finding = only(checker.check("The report says 545 parents were never located.", TODAY))
 
     assert (finding.status, finding.kind) == ("mismatch", "figure")
-    assert finding.message == 'qualifier lost: the desk has "at least"'
+    assert finding.message == 'qualifier lost: the desk has "at least 545 parents"'
 
 
 def test_a_number_with_no_desk_figure_is_unverified(checker: DraftChecker) -> None:
