@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -194,7 +195,7 @@ def _open_book(settings: Settings, err: TextIO) -> tuple[FollowUpBook, Database 
     from bot.store.memory import MemoryBook
 
     try:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, settings.pool_size)
         database.create_schema()
     except DatabaseError as error:
         print(f"newsbot: {error}; follow-up changes will not be saved", file=err)
@@ -272,10 +273,13 @@ def run_server(settings: Settings, mode: str) -> int:
 
 
 def _database_or_exit(settings: Settings) -> Database:
+    """The database a long-running or scheduled command writes to, checked: one line and
+    exit 2 if it cannot be used, or if it is SQLite on a platform that throws files away."""
     from bot.store.db import Database, DatabaseError
 
+    settings.check_database_for_platform()
     try:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, settings.pool_size)
         database.create_schema()
     except DatabaseError as error:
         raise UsageError(str(error)) from None
@@ -287,6 +291,8 @@ def run_post_due(settings: Settings, now: datetime) -> int:
     from bot.slack.client import make_client
 
     _configure_logging(settings)
+    # A failed post is printed once, with its reason; slack_sdk would log it again.
+    logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
     settings.require("SLACK_BOT_TOKEN")
     desk = load_or_report(settings.facts_file, sys.stderr)
     if desk is None:

@@ -9,7 +9,10 @@ from datetime import timedelta
 from typing import Literal
 
 DEFAULT_API_URL = "https://slack.com/api/"
-SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token"})
+DEFAULT_DATABASE_URL = "sqlite:///newsbot.db"
+SECRET_FIELDS = frozenset(
+    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "health_token"}
+)
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -42,18 +45,76 @@ def normalize_database_url(url: str) -> str:
 
 
 _QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
+# user:password@ up to the LAST @ before the path: a password with an unencoded @ in it
+# ("p@ss") must not leave its tail ("ss@host") on show.
+_USER_PASSWORD = re.compile(r"(://[^:/@\s]*):[^/\s]*@")
 
 
 def redact_url(url: str) -> str:
     """A database URL without its password (user:password@ or ?password=), for logs and
     /healthz."""
-    return _QUERY_PASSWORD.sub(r"\1***", re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url))
+    return _QUERY_PASSWORD.sub(r"\1***", _USER_PASSWORD.sub(r"\1:***@", url))
+
+
+def url_password(url: str) -> str | None:
+    """The password as written in the URL (everything between ``user:`` and the last ``@``),
+    so that error messages can mask it even where a driver parsed it differently."""
+    found = re.search(r"://[^:/@\s]*:([^/\s]*)@", url)
+    return found[1] if found and found[1] else None
+
+
+# What each platform sets in every process it runs (from each platform's documentation of
+# its runtime environment); any one of them is enough to tell where we are.
+PLATFORM_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Heroku", ("DYNO",)),
+    ("Render", ("RENDER", "RENDER_SERVICE_ID")),
+    ("Fly.io", ("FLY_APP_NAME", "FLY_MACHINE_ID")),
+    ("Railway", ("RAILWAY_PROJECT_ID", "RAILWAY_ENVIRONMENT_ID", "RAILWAY_SERVICE_ID")),
+)
+ATTACH_POSTGRES = {
+    "Heroku": "heroku addons:create heroku-postgresql:essential-0",
+    "Render": "add a PostgreSQL database and set DATABASE_URL from its connection string "
+    "(render.yaml does both)",
+    "Fly.io": "fly postgres create, then fly postgres attach <db-app-name>",
+    "Railway": "add a PostgreSQL database and reference its DATABASE_URL in the service's "
+    "Variables",
+}
+DEFAULT_POOL_SIZE = 5
+MAX_POOL_SIZE = 100
+
+
+def detect_platform(environ: Mapping[str, str]) -> str | None:
+    """Heroku, Render, Fly.io or Railway, from the variables each sets; None elsewhere."""
+    for name, markers in PLATFORM_MARKERS:
+        if any(environ.get(marker, "").strip() for marker in markers):
+            return name
+    return None
+
+
+def _pool_size(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_POOL_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_POOL_SIZE:
+        raise SettingsError(
+            f"DATABASE_POOL_SIZE={text!r}: use a whole number from 1 to {MAX_POOL_SIZE} "
+            "(connections each process may hold; your plan's connection limit divided by "
+            "the number of processes)"
+        )
+    return int(text)
+
+
+def _flag(text: str | None, variable: str) -> bool:
+    if text is None:
+        return False
+    if text.lower() not in {"1", "0", "true", "false", "on", "off", "yes", "no"}:
+        raise SettingsError(f"{variable}={text!r}: use 1 or 0")
+    return text.lower() in {"1", "true", "on", "yes"}
 
 
 @dataclass(frozen=True)
 class Settings:
     facts_file: str = "facts.yaml"
-    database_url: str = "sqlite:///newsbot.db"
+    database_url: str = DEFAULT_DATABASE_URL
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -65,6 +126,10 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    health_token: str | None = field(default=None, repr=False)
+    pool_size: int = DEFAULT_POOL_SIZE
+    platform: str | None = None
+    allow_sqlite: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -94,7 +159,7 @@ class Settings:
         )
         settings = cls(
             facts_file=get("FACTS_FILE") or "facts.yaml",
-            database_url=normalize_database_url(get("DATABASE_URL") or "sqlite:///newsbot.db"),
+            database_url=normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
@@ -106,9 +171,29 @@ class Settings:
             port=int(port_text),
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]
+            health_token=get("NEWSBOT_HEALTH_TOKEN"),
+            pool_size=_pool_size(get("DATABASE_POOL_SIZE")),
+            platform=detect_platform(environ),
+            allow_sqlite=_flag(get("NEWSBOT_ALLOW_SQLITE"), "NEWSBOT_ALLOW_SQLITE"),
         )
         settings.check_tokens()
         return settings
+
+    def check_database_for_platform(self) -> None:
+        """On a PaaS a SQLite file sits on a disk thrown away at every restart, and each
+        machine has its own: the follow-up history and the reminder ledger would be lost and
+        reminders posted twice. Refuse unless told otherwise."""
+        if self.platform is None or self.allow_sqlite:
+            return
+        if not self.database_url.startswith("sqlite"):
+            return
+        raise SettingsError(
+            f"running on {self.platform} with SQLite (DATABASE_URL is "
+            f"{'unset' if self.database_url == DEFAULT_DATABASE_URL else 'a sqlite URL'}): "
+            "its file is lost at every restart and not shared between machines. Attach "
+            f"PostgreSQL ({ATTACH_POSTGRES[self.platform]}), which sets DATABASE_URL; or set "
+            "NEWSBOT_ALLOW_SQLITE=1 to run on SQLite anyway"
+        )
 
     def check_tokens(self) -> None:
         """Token shapes: a pasted app token in the bot slot is a common mistake."""

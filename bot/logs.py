@@ -26,7 +26,7 @@ from typing import Any, TextIO
 # Slack tokens and signing secrets have recognisable shapes; anything that looks like one
 # is masked before a record is written, whatever code produced it.
 _SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^/\s]*@")  # up to the last @: "p@ss" too
 _QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&\s]*", re.IGNORECASE)
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -176,9 +176,28 @@ def configure(
     else:
         root.addHandler(handler)
     root.setLevel(level)
-    # Bolt and slack_sdk log request bodies at DEBUG; keep them quiet unless asked.
-    for noisy in ("slack_bolt", "slack_sdk", "apscheduler", "urllib3"):
+    handler.addFilter(_framework_one_liner)
+    # Bolt and slack_sdk log request bodies, replies (notes included), response_urls and
+    # headers at DEBUG and INFO, whatever LOG_LEVEL says: they stay at WARNING and above.
+    # bot.slack.bolt is the logger our Bolt app is given, so it is Bolt's too.
+    for noisy in FRAMEWORK_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+
+
+FRAMEWORK_LOGGERS = ("slack_bolt", "slack_sdk", "bot.slack.bolt", "apscheduler", "urllib3")
+_FRAMEWORK_PREFIXES = tuple(name + "." for name in FRAMEWORK_LOGGERS)
+_FRAMEWORK_LINE = 200
+
+
+def _framework_one_liner(record: logging.LogRecord) -> bool:
+    """A framework's warning keeps its first line only: Bolt follows "Unhandled request"
+    with parts of the request and suggested code, which is not log material."""
+    if record.name in FRAMEWORK_LOGGERS or record.name.startswith(_FRAMEWORK_PREFIXES):
+        message = record.getMessage()
+        first = message.split("\n", 1)[0].split(" (", 1)[0][:_FRAMEWORK_LINE]
+        if first != message:
+            record.msg, record.args = first, None
+    return True
 
 
 def flush_logs() -> None:

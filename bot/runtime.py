@@ -7,15 +7,21 @@ default, and a shorter bound leaves room for the platform's own bookkeeping.
 
 from __future__ import annotations
 
+import fcntl
+import gc
+import hashlib
+import json
 import logging
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +53,7 @@ SOCKET_DRAIN_SECONDS = 2.0  # Socket Mode requests in flight (they answer in mil
 SOCKET_CLOSE_SECONDS = 1.0  # beyond the runtime's stop, for the WebSocket to close
 LAZY_WORKERS = 5  # Bolt's own default for work after ack
 DEFAULT_THREADS = 8
+MAX_CONNECTIONS = 1000  # per worker; a slow client costs a coroutine, not a thread
 
 
 @dataclass
@@ -61,13 +68,29 @@ class Runtime:
     lazy_work: ThreadPoolExecutor
     scheduler: ReminderScheduler | None = None
     corrections: threading.Thread | None = None
+    desk_version: str = ""
     _stopped: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_over_reminders(self) -> None:
+        """Start posting reminders here (the worker that did has stopped), unless stopping."""
+        from bot.schedule.runner import start_scheduler
+
+        with self._lock:
+            if self._stopped.is_set() or self.scheduler is not None:
+                return
+            self.scheduler = start_scheduler(self.settings, self.desk, self.database, self.client)
+        logger.info("this worker now posts the reminders", extra={"pid": os.getpid()})
 
     def next_runs(self) -> Mapping[str, datetime]:
-        return self.scheduler.next_runs() if self.scheduler is not None else {}
+        return next_runs(self.desk, datetime.now(UTC))
 
     def health(self) -> tuple[int, dict[str, Any]]:
-        """/healthz: what an operator checks first. No secrets: the URL is redacted."""
+        """/healthz: what an operator checks first. No secrets: the URL is redacted.
+
+        503 only when the database failed or did not answer in time; everything but
+        ``status`` and ``desk`` is shown only with the health token (bot.web decides).
+        """
         reachable = self.database.ping()
         last: object = None
         if reachable:
@@ -77,6 +100,7 @@ class Runtime:
                 logger.warning("could not read the delivery ledger for /healthz")
         data = {
             "status": "ok" if reachable else "database unreachable",
+            "desk": self.desk_version,
             "facts": self.desk.counts(),
             "database": {"reachable": reachable, "kind": self.database.kind},
             "scheduler": self.scheduler is not None,
@@ -92,9 +116,10 @@ class Runtime:
         (reminders) or lost (a Share still being posted), rather than overrun the platform's
         grace period and be killed half-way through closing the database.
         """
-        if self._stopped.is_set():
-            return
-        self._stopped.set()
+        with self._lock:
+            if self._stopped.is_set():
+                return
+            self._stopped.set()
         deadline = time.monotonic() + timeout
         if not _finished_within(self.lazy_work.shutdown, timeout):
             logger.warning("work after ack still running after %.0fs; not waiting longer", timeout)
@@ -114,32 +139,58 @@ def _finished_within(stop: Callable[[], object], timeout: float) -> bool:
     return not waiter.is_alive()
 
 
-def start_runtime(settings: Settings, desk: Desk, mode: str = "http") -> Runtime:
-    """Open the database, build the app, start the scheduler (unless switched off)."""
+def next_runs(desk: Desk, now: datetime) -> dict[str, datetime]:
+    """Each reminder's next post time (UTC): the same in every process, posting or not."""
+    from bot.schedule.due import next_occurrence
+
+    runs = {r.id: next_occurrence(r, now) for r in desk.reminders}
+    return {rid: at for rid, at in runs.items() if at is not None}
+
+
+def start_runtime(
+    settings: Settings, desk: Desk, mode: str = "http", scheduler_seat: str | None = None
+) -> Runtime:
+    """Open the database, build the app, start the scheduler (unless switched off).
+
+    ``scheduler_seat``: a lock file shared by the workers of one server; only the worker
+    holding it runs the scheduler, and another takes it over when that worker exits. (The
+    ledger would keep several from posting twice; one is simply all the work needed.)
+    """
     from bot.replies.router import Router
     from bot.store.db import ANSWER_WITHIN_S, Database
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.pool_size)
     database.create_schema()
     book = database.book(answer_within=ANSWER_WITHIN_S)
     client = make_client(settings)
-    scheduler: ReminderScheduler | None = None
-    if settings.scheduler:
-        from bot.schedule.runner import start_scheduler
-
-        scheduler = start_scheduler(settings, desk, database, client)
     router = Router(desk, book, editors=settings.editors)
 
-    def next_runs() -> Mapping[str, datetime]:
-        return scheduler.next_runs() if scheduler is not None else {}
+    def upcoming() -> Mapping[str, datetime]:
+        return next_runs(desk, datetime.now(UTC))
 
     lazy_work = ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="newsbot-lazy")
     app = build_app(
-        settings, desk, book, client, router, next_runs=next_runs, listener_executor=lazy_work
+        settings, desk, book, client, router, next_runs=upcoming, listener_executor=lazy_work
     )
-    runtime = Runtime(settings, desk, database, client, app, lazy_work, scheduler)
+    runtime = Runtime(
+        settings, desk, database, client, app, lazy_work, desk_version=desk_version(desk)
+    )
     runtime.corrections = apply_corrections_for(desk, database, book, client)
-    fields = startup_fields(mode, desk, database, scheduler is not None, runtime.next_runs())
+    standby = False
+    if settings.scheduler:
+        if scheduler_seat is None or _take_seat(scheduler_seat, wait=False):
+            runtime.take_over_reminders()
+        else:
+            standby = True
+            threading.Thread(
+                target=_wait_for_seat,
+                args=(scheduler_seat, runtime),
+                name="newsbot-scheduler-seat",
+                daemon=True,
+            ).start()
+    posting = runtime.scheduler is not None
+    fields = startup_fields(mode, desk, database, posting, upcoming() if settings.scheduler else {})
+    fields["scheduler_standby"] = standby
     logger.info(startup_message(fields), extra=fields)
     return runtime
 
@@ -152,6 +203,35 @@ def apply_corrections_for(
     from bot.slack.services import utc_now
 
     return correct_in_background(desk, database.said(), book, client, utc_now)
+
+
+def _take_seat(path: str, *, wait: bool) -> bool:
+    """An exclusive lock on ``path``, held until this process exits (the kernel frees it)."""
+    seat = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(seat, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(seat)
+        return False
+    return True  # the descriptor stays open: closing it would free the lock
+
+
+def _wait_for_seat(path: str, runtime: Runtime) -> None:
+    if _take_seat(path, wait=True):
+        runtime.take_over_reminders()
+
+
+def desk_version(desk: Desk) -> str:
+    """A short digest of what the desk was loaded from (facts file and source texts): two
+    processes showing the same value serve the same desk."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(desk.path.read_bytes())
+    except OSError:
+        digest.update(str(desk.path).encode())
+    for source_id in sorted(desk.sources):
+        digest.update(source_id.encode() + b"\0" + desk.sources[source_id].text.encode())
+    return digest.hexdigest()[:12]
 
 
 def startup_fields(
@@ -181,6 +261,8 @@ def startup_message(fields: Mapping[str, Any]) -> str:
     upcoming = (
         f"next reminder {fields['next_reminder_id']} at {fields['next_reminder']}"
         if fields["next_reminder"]
+        else "reminders posted by another worker of this server (this one stands by)"
+        if fields.get("scheduler_standby")
         else "no reminder posts from this process"
         if not fields["scheduler"]
         else "no reminder due"
@@ -191,6 +273,20 @@ def startup_message(fields: Mapping[str, Any]) -> str:
 # --- HTTP ---------------------------------------------------------------------------------
 
 
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One worker per core this process may use, at most MAX_DEFAULT_WORKERS: a container
+    often sees all of its host's cores (a Heroku dyno sees 8), and each worker holds its
+    own Bolt app and database pool. Platforms that know better set WEB_CONCURRENCY."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
 @dataclass(frozen=True)
 class WebOptions:
     workers: int = 1
@@ -198,9 +294,10 @@ class WebOptions:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> WebOptions:
-        """WEB_CONCURRENCY (processes, as Heroku sets it) and WEB_THREADS (per process)."""
+        """WEB_CONCURRENCY (processes, as Heroku sets it; default: the cores) and
+        WEB_THREADS (per process)."""
         return cls(
-            workers=_positive(environ, "WEB_CONCURRENCY", 1),
+            workers=_positive(environ, "WEB_CONCURRENCY", default_workers()),
             threads=_positive(environ, "WEB_THREADS", DEFAULT_THREADS),
         )
 
@@ -221,7 +318,7 @@ def serve(
     environ: Mapping[str, str] | None = None,
     host: str = "0.0.0.0",  # noqa: S104 - a platform's router reaches the dyno from outside
 ) -> int:
-    """HTTP mode under gunicorn (gthread workers); returns the exit status.
+    """HTTP mode under gunicorn (bot.front's workers); returns the exit status.
 
     On SIGTERM gunicorn stops accepting, lets each worker finish its requests, then runs
     ``worker_exit`` (work after ack, scheduler, database) and exits 0; a worker still busy
@@ -236,9 +333,12 @@ def serve(
     from bot.gunicorn_runner import GunicornLogs, run_gunicorn
 
     runtimes: list[Runtime] = []
+    seat = _scheduler_seat() if settings.scheduler and web.workers > 1 else None
 
     def load_app() -> WSGIApplication:
-        runtime = start_runtime(settings, desk, "http")
+        # In each worker, after the fork: threads (scheduler, work after ack) and database
+        # connections do not survive a fork, so each worker opens its own.
+        runtime = start_runtime(settings, desk, "http", scheduler_seat=seat)
         runtimes.append(runtime)
         return make_wsgi_handler(settings, runtime.app, runtime.health)
 
@@ -255,7 +355,22 @@ def serve(
         "proc_name": "newsbot",
     }
     logger.info("serving HTTP on port %s (%s x %s threads)", port, web.workers, web.threads)
-    return run_gunicorn(load_app, options)
+    # The desk (and every module) is loaded once, here, before gunicorn forks: the workers
+    # share those pages with this process. Frozen, the collector never writes to them.
+    gc.collect()
+    gc.freeze()
+    try:
+        return run_gunicorn(load_app, options)
+    finally:
+        if seat is not None:
+            Path(seat).unlink(missing_ok=True)
+
+
+def _scheduler_seat() -> str:
+    """A fresh lock file for this server's workers to decide which one posts reminders."""
+    handle, path = tempfile.mkstemp(prefix="newsbot-scheduler-", suffix=".lock")
+    os.close(handle)
+    return path
 
 
 def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
@@ -263,8 +378,10 @@ def gunicorn_options(web: WebOptions, host: str, port: int) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": web.workers,
-        "worker_class": "gthread",
+        # bot/front.py: requests are read whole, within deadlines, before a thread runs them.
+        "worker_class": "bot.front.BufferingWorker",
         "threads": web.threads,
+        "worker_connections": MAX_CONNECTIONS,
         "graceful_timeout": int(STOP_TIMEOUT_SECONDS),
         "timeout": 30,
         "keepalive": 5,
@@ -316,10 +433,31 @@ class _LoggedSocketModeHandler(SocketModeHandler):
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
 
-def run_socket(settings: Settings, desk: Desk, stop: threading.Event | None = None) -> int:
-    """Socket Mode until SIGTERM/SIGINT (or ``stop`` is set); returns the exit status."""
-    from slack_sdk.errors import SlackApiError
+@dataclass(frozen=True)
+class SocketPatience:
+    """How long Socket Mode keeps trying before it exits 1 for the platform to restart it."""
 
+    connect_attempts: int = 5  # in a row, at start
+    hello_within: float = 10.0  # seconds for Slack's hello once the WebSocket is open
+    retry_pause: float = 2.0  # before the second attempt; doubles, at most 30 s
+    give_up_after: float = 300.0  # seconds without a connection once running
+    check_every: float = 5.0
+
+
+def run_socket(
+    settings: Settings,
+    desk: Desk,
+    stop: threading.Event | None = None,
+    patience: SocketPatience = SocketPatience(),
+) -> int:
+    """Socket Mode until SIGTERM/SIGINT (or ``stop`` is set); returns the exit status.
+
+    "connected" is logged only once Slack has said hello on the WebSocket: slack_sdk's
+    connect() returns normally when the connection is refused. After
+    ``patience.connect_attempts`` failed connects in a row, or ``patience.give_up_after``
+    seconds without a connection later on, it logs why and returns 1, so that the platform
+    restarts the worker and shows it crashing instead of it idling for ever.
+    """
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     stop = stop if stop is not None else _stop_on_signals()
     runtime = start_runtime(settings, desk, "socket")
@@ -328,14 +466,12 @@ def run_socket(settings: Settings, desk: Desk, stop: threading.Event | None = No
         app_token=settings.slack_app_token or "",
         web_client=make_client(settings, token=settings.slack_app_token),
     )
-    try:
-        handler.connect()  # type: ignore[no-untyped-call]
-    except (SlackApiError, OSError) as error:
-        logger.error("could not open a Socket Mode connection: %s", _api_error(error))
-        runtime.stop()
-        return 1
-    logger.info("connected in Socket Mode")
-    stop.wait()
+    hello = threading.Event()
+    handler.client.on_message_listeners.append(lambda raw: _note_hello(raw, hello))
+    failure = _connect_until_hello(handler, hello, stop, patience)
+    if failure is None and not stop.is_set():
+        logger.info("connected in Socket Mode")
+        failure = _watch_connection(handler, stop, patience)
     if not handler.drain(SOCKET_DRAIN_SECONDS):
         logger.warning(
             "requests still in flight after %.0fs; Slack will retry them", SOCKET_DRAIN_SECONDS
@@ -346,8 +482,72 @@ def run_socket(settings: Settings, desk: Desk, stop: threading.Event | None = No
     closing.start()
     runtime.stop()
     closing.join(SOCKET_CLOSE_SECONDS)
+    if failure is not None:
+        logger.error("Socket Mode: %s; exiting so that the platform restarts the worker", failure)
     shutdown_logging()
-    return 0
+    return 1 if failure is not None else 0
+
+
+def _note_hello(raw: str, hello: threading.Event) -> None:
+    if '"hello"' in raw:
+        try:
+            if json.loads(raw).get("type") == "hello":
+                hello.set()
+        except (ValueError, AttributeError):
+            return
+
+
+def _connect_until_hello(
+    handler: SocketModeHandler,
+    hello: threading.Event,
+    stop: threading.Event,
+    patience: SocketPatience,
+) -> str | None:
+    """None once Slack said hello (or a stop was asked for); else why it never did."""
+    from slack_sdk.errors import SlackApiError
+
+    client = handler.client
+    client.default_auto_reconnect_enabled = False  # we count the attempts ourselves
+    pause, reason = patience.retry_pause, "no attempt made"
+    for attempt in range(1, patience.connect_attempts + 1):
+        try:
+            client.connect() if attempt == 1 else client.connect_to_new_endpoint(force=True)
+        except (SlackApiError, OSError) as error:
+            reason = f"Slack refused to open a connection ({_api_error(error)})"
+        else:
+            if not client.is_connected():
+                reason = "the WebSocket connection failed"
+            elif hello.wait(patience.hello_within):
+                client.default_auto_reconnect_enabled = client.auto_reconnect_enabled = True
+                return None
+            else:
+                reason = f"Slack said no hello within {patience.hello_within:.0f}s"
+        logger.warning(
+            "Socket Mode attempt %d of %d: %s", attempt, patience.connect_attempts, reason
+        )
+        if stop.wait(pause if attempt < patience.connect_attempts else 0):
+            return None
+        pause = min(pause * 2, 30.0)
+    return (
+        f"no connection after {patience.connect_attempts} attempts ({reason}); "
+        "check SLACK_APP_TOKEN and that this host can reach Slack"
+    )
+
+
+def _watch_connection(
+    handler: SocketModeHandler, stop: threading.Event, patience: SocketPatience
+) -> str | None:
+    """Wait for a stop; slack_sdk reconnects by itself, but not for ever."""
+    lost_since: float | None = None
+    while not stop.wait(patience.check_every):
+        if handler.client.is_connected():
+            lost_since = None
+            continue
+        now = time.monotonic()
+        lost_since = lost_since if lost_since is not None else now
+        if now - lost_since > patience.give_up_after:
+            return f"no connection to Slack for {patience.give_up_after:.0f}s"
+    return None
 
 
 def _api_error(error: Exception) -> str:

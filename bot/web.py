@@ -36,6 +36,9 @@ MAX_CLOCK_SKEW_SECONDS = 5 * 60  # Slack's rule against replayed requests
 MAX_LOGGED_QUERY = 200  # a query is a few words; a pasted paragraph is not log material
 MAX_LOGGED_NAME = 100
 Health = Callable[[], tuple[int, dict[str, Any]]]
+# What /healthz shows anyone: a platform's check needs the status, an operator comparing
+# machines the desk version. Counts, channel ids, message ts and errors need the token.
+PUBLIC_HEALTH = ("status", "desk")
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -152,6 +155,14 @@ def _send_bolt_response(start_response: StartResponse, response: BoltResponse) -
     return [body]
 
 
+def _health_token_ok(environ: WSGIEnvironment, token: str | None) -> bool:
+    """``Authorization: Bearer <NEWSBOT_HEALTH_TOKEN>``; without a token set, never."""
+    if not token:
+        return False
+    given = str(environ.get("HTTP_AUTHORIZATION", ""))
+    return hmac.compare_digest(given.encode("utf-8", "replace"), f"Bearer {token}".encode())
+
+
 def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIApplication:
     """The WSGI callable gunicorn serves: Slack's requests to the Bolt ``app``, checked first,
     and ``/healthz`` answered from ``health``. SettingsError without SLACK_SIGNING_SECRET."""
@@ -164,6 +175,8 @@ def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIAppli
             if method not in {"GET", "HEAD"}:
                 return _send(start_response, 405, {"error": "use GET"}, allow="GET, HEAD")
             status, data = health()
+            if not _health_token_ok(environ, settings.health_token):
+                data = {k: data[k] for k in PUBLIC_HEALTH if k in data}
             return _send(start_response, status, data, head=method == "HEAD")
         if path != EVENTS_PATH:
             return _send(start_response, 404, {"error": "not found"})
@@ -258,12 +271,31 @@ def describe_request(payload: Mapping[str, Any]) -> dict[str, str]:
     described = {"kind": "slash_command" if "command" in payload else str(payload.get("type"))}
     described["command"] = _what(payload)
     if "command" in payload:
-        described["query"] = str(payload.get("text", ""))[:MAX_LOGGED_QUERY]
+        described["query"] = loggable_query(str(payload["command"]), str(payload.get("text", "")))
     if user:
         described["user"] = user
     if team:
         described["team"] = team
     return {k: v[:MAX_LOGGED_NAME] if k != "query" else v for k, v in described.items()}
+
+
+# Words after these are a newsroom's unpublished notes or drafts: the log keeps what was
+# asked (the sub-command and the follow-up id), never the text.
+_PRIVATE_TEXT = {"/followups": {"add": 1, "resolve": 2}, "/check": {"": 0}}
+
+
+def loggable_query(command: str, text: str) -> str:
+    """The query as the request log keeps it: search words yes, notes and drafts no."""
+    private = _PRIVATE_TEXT.get(command)
+    words = text.split()
+    if private is None or not words:
+        return text[:MAX_LOGGED_QUERY]
+    keep = private.get(words[0].lower(), private.get(""))
+    if keep is None or len(words) <= keep:
+        return text[:MAX_LOGGED_QUERY]
+    kept = " ".join(words[:keep])
+    withheld = f"({len(text) - len(kept)} characters not logged)"
+    return f"{kept} {withheld}" if kept else withheld
 
 
 def _what(payload: Mapping[str, Any]) -> str:

@@ -110,3 +110,15 @@ def test_catch_up_window_is_bounded() -> None:
 def test_a_password_in_the_query_string_is_redacted_too() -> None:
     url = "postgresql+psycopg://u@h/d?sslmode=require&password=S3cret&x=1"
     assert redact_url(url) == "postgresql+psycopg://u@h/d?sslmode=require&password=***&x=1"
+
+
+def test_a_password_with_an_at_sign_is_redacted_whole() -> None:
+    url = "postgresql+psycopg://news:p@ss-W0rd@db:5432/news"
+    assert redact_url(url) == "postgresql+psycopg://news:***@db:5432/news"
+    assert redact_url("sqlite:///newsbot.db") == "sqlite:///newsbot.db"
+
+
+def test_the_health_token_is_a_secret() -> None:
+    s = Settings.from_env({"NEWSBOT_HEALTH_TOKEN": "h3alth-T0ken"})
+    assert s.health_token == "h3alth-T0ken"
+    assert "h3alth-T0ken" not in repr(s) and s.public()["health_token"] == "set"

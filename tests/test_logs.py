@@ -97,3 +97,10 @@ def test_a_query_string_password_is_masked_in_logs() -> None:
     configure("INFO", "text", stream=out)
     logging.getLogger("newsbot").warning("cannot use postgresql://u@h/d?password=S3cret&a=1")
     assert "S3cret" not in out.getvalue() and "password=***" in out.getvalue()
+
+
+def test_a_password_with_an_at_sign_is_masked_whole_in_logs() -> None:
+    out = io.StringIO()
+    configure("INFO", "text", stream=out)
+    logging.getLogger("newsbot").warning("cannot use postgresql://news:p@ss-W0rd@db:5432/news")
+    assert "ss-W0rd" not in out.getvalue() and "news:***@db:5432/news" in out.getvalue()

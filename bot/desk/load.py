@@ -153,6 +153,9 @@ def _read_source(
     target = Path(os.path.normpath(base_dir / file))
     if Path(file).is_absolute() or not target.is_relative_to(base_dir):
         return None, f"{file!r} is outside the folder of the facts file", "use e.g. seeds/x.txt"
+    if not _stays_inside(base_dir, target):
+        outside = f"{file!r} is a link to a file outside the folder of the facts file"
+        return None, outside, "copy the text into the desk's folder instead of linking to it"
     if target not in texts:
         texts[target] = read_text(target, file, "source file")
     text, problem = texts[target]
@@ -161,6 +164,19 @@ def _read_source(
     where = f" (line {problem.line} of that file)" if problem.line > 1 else ""
     hint = problem.hint if problem.hint != "check the path" else f"paths are relative to {base_dir}"
     return None, f"{file}: {problem.message}{where}", hint
+
+
+def _stays_inside(base_dir: Path, target: Path) -> bool:
+    """Whether ``target``, links followed, is in the desk's folder, or in the folder a
+    top-level link there points to (a shared seeds/ the operator linked in). A link below
+    that (seeds/notes.txt -> /etc/passwd, committed by anyone) must not make /source print
+    a file from elsewhere on the machine."""
+    resolved = target.resolve()
+    top = base_dir / target.relative_to(base_dir).parts[0]
+    roots = [base_dir.resolve()]
+    if top != target and top.is_symlink():
+        roots.append(top.resolve())
+    return any(resolved.is_relative_to(root) for root in roots)
 
 
 def _check_tabs(checker: DeskChecker, text: str) -> set[int]:

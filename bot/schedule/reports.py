@@ -32,7 +32,9 @@ def run_post_due(
     catchup: timedelta,
     out: TextIO,
 ) -> int:
-    """One sweep at ``now``; one line per occurrence handled. Exit 1 if any delivery failed."""
+    """One sweep at ``now``; one line per occurrence due. Exit 0 when everything due was
+    posted, skipped for a reason, or is being posted by another process; 1 when anything
+    failed or is left for a later retry (so a platform's cron shows the run as failed)."""
     try:
         report = sweep(
             desk,
@@ -43,19 +45,20 @@ def run_post_due(
             catchup,
             process_owner(),
             said=database.said(),
+            log_outcomes=False,
         )
     except SQLAlchemyError as exc:
         first_line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
         print(f"post-due: the database at {database.url} failed: {first_line}", file=out)
         return 1
     reminders = {r.id: r for r in desk.reminders}
-    for outcome in report.outcomes:
+    for outcome in report.outcomes + report.in_hand:
         print(_outcome_line(outcome, reminders[outcome.reminder_id]), file=out)
-    if not report.outcomes:
+    if not report.outcomes and not report.in_hand:
         print(
             f"Nothing due at {now.isoformat(timespec='seconds')}.{_next_hint(desk, now)}", file=out
         )
-    return 1 if report.failed else 0
+    return 1 if report.unfinished else 0
 
 
 def _outcome_line(outcome: Outcome, reminder: Reminder) -> str:

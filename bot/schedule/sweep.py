@@ -31,7 +31,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -55,7 +55,9 @@ LONGEST_RETRY_AFTER = timedelta(minutes=30)
 HISTORY_PAGES = 5
 _TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
-Result = Literal["posted", "found", "skipped", "failed"]
+# "elsewhere": another process holds the claim and is posting it; "waiting": an earlier
+# attempt failed and a later sweep retries it (its time has not come yet).
+Result = Literal["posted", "found", "skipped", "failed", "elsewhere", "waiting"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,11 @@ class Outcome:
 
 @dataclass
 class SweepReport:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # what this sweep did
+    # Due, but left alone by this sweep and not done: another process holds the claim
+    # ("elsewhere"), or an earlier attempt failed ("waiting" for its retry, or "failed" when
+    # out of attempts). A cron job must not call such a run a success.
+    in_hand: list[Outcome] = field(default_factory=list)
 
     def _with(self, *results: Result) -> list[Outcome]:
         return [o for o in self.outcomes if o.result in results]
@@ -90,6 +96,11 @@ class SweepReport:
     def failed(self) -> list[Outcome]:
         return self._with("failed")
 
+    @property
+    def unfinished(self) -> list[Outcome]:
+        """Failed now, or earlier and not posted since: what a cron job's exit status reports."""
+        return self.failed + [o for o in self.in_hand if o.result in ("failed", "waiting")]
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -104,6 +115,7 @@ class _Context:
     catchup: timedelta
     said: SaidStore | None = None
     started: float = field(default_factory=time.monotonic)
+    log_outcomes: bool = True
 
     def clock(self) -> datetime:
         """``now`` plus the time this sweep has taken: claims and leases use it, so that a
@@ -125,11 +137,17 @@ def sweep(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     should_stop: Callable[[], bool] = lambda: False,
     said: SaidStore | None = None,
+    log_outcomes: bool = True,
 ) -> SweepReport:
     """Post what is due at ``now``; ``should_stop`` is asked between occurrences. Posts are
-    kept in ``said`` (the record corrections read), when given."""
+    kept in ``said`` (the record corrections read), when given.
+
+    ``log_outcomes=False`` when the caller reports each outcome itself (``post-due`` prints
+    one line per occurrence): a failed post is then said once, not three times.
+    """
     client = _without_blind_retries(client)
     ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup, said)
+    ctx = replace(ctx, log_outcomes=log_outcomes)
     report = SweepReport()
     for reminder in desk.reminders:
         due = due_occurrences(reminder, now, catchup)
@@ -146,6 +164,9 @@ def sweep(
                 return report
             row = known.get(occurrence.at)
             if row is not None and not _needs_work(row, ctx.clock(), max_attempts):
+                in_hand = None if occurrence.too_old else _in_hand(ctx, reminder, occurrence, row)
+                if in_hand is not None:
+                    report.in_hand.append(in_hand)
                 continue
             if occurrence.too_old or (row is None and occurrence.at != newest):
                 outcome = _give_up(
@@ -154,7 +175,9 @@ def sweep(
             else:
                 states = states if states is not None else followup_states(desk, book, now)
                 outcome = _deliver(ctx, reminder, occurrence, states)
-            if outcome is not None:
+            if outcome is not None and outcome.result == "elsewhere":
+                report.in_hand.append(outcome)
+            elif outcome is not None:
                 report.outcomes.append(outcome)
         _log_skipped(reminder, [o for o in report.skipped if o.reminder_id == reminder.id])
     return report
@@ -167,6 +190,29 @@ def _needs_work(row: Delivery, now: datetime, max_attempts: int) -> bool:
     if row.state == "failed":
         return row.attempts < max_attempts and (row.lease_until is None or row.lease_until <= now)
     return False
+
+
+def _in_hand(
+    ctx: _Context, reminder: Reminder, occurrence: Occurrence, row: Delivery
+) -> Outcome | None:
+    """An occurrence this sweep leaves alone but must not call done: another process is
+    posting it, or it failed and waits for its retry. Sent and skipped ones say nothing."""
+    if row.state == "claimed":
+        detail = f"another process has it ({row.claimed_by or 'unknown'})"
+        return Outcome(
+            reminder.id, occurrence.at, "elsewhere", occurrence.late, reminder.channel, detail
+        )
+    if row.state != "failed":
+        return None
+    error = row.last_error or "unknown error"
+    if row.attempts >= ctx.max_attempts or row.lease_until is None:
+        detail = f"gave up after {row.attempts} attempt(s): {error}"
+        return Outcome(
+            reminder.id, occurrence.at, "failed", occurrence.late, reminder.channel, detail
+        )
+    when = row.lease_until.strftime("%H:%M UTC")
+    detail = f"attempt {row.attempts} failed ({error}); the next sweep after {when} retries"
+    return Outcome(reminder.id, occurrence.at, "waiting", occurrence.late, reminder.channel, detail)
 
 
 def _give_up(
@@ -213,10 +259,14 @@ def _deliver(
         lease=ctx.lease,
         max_attempts=ctx.max_attempts,
     )
-    if claim is None:
-        return None  # another process won the race, or it settled since we looked
+    if claim is None:  # another process won the race, or it settled since we looked
+        detail = "another process claimed it first and is posting it"
+        return Outcome(
+            reminder.id, occurrence.at, "elsewhere", occurrence.late, reminder.channel, detail
+        )
     outcome = _post_claimed(ctx, reminder, occurrence, states, claim)
-    _log_outcome(outcome)
+    if ctx.log_outcomes:
+        _log_outcome(outcome)
     return outcome
 
 
@@ -252,8 +302,9 @@ def _post_claimed(
         detail = f"{error} (attempt {claim.attempt}; {attempts_left} left)"
         return outcome("failed", detail)
     _settle_sent(ctx, claim, ts, reminder.channel)
-    _record(ctx, reminder.channel, ts, reply, states)
-    return outcome("posted", "", ts)
+    if ts is not None:
+        _record(ctx, reminder.channel, ts, reply, states)
+    return outcome("posted", "" if ts else "Slack accepted it but returned no message ts", ts)
 
 
 def _record(
@@ -281,7 +332,7 @@ def _record(
         log.warning("could not record reminder post %s in %s for corrections", ts, channel)
 
 
-def _settle_sent(ctx: _Context, claim: Claim, ts: str, channel: str) -> None:
+def _settle_sent(ctx: _Context, claim: Claim, ts: str | None, channel: str) -> None:
     if not ctx.ledger.mark_sent(claim, ts=ts, channel=channel, now=ctx.clock()):
         log.warning(
             "reminder %s at %s: posted as ts %s after this process's lease ran out; "
@@ -300,8 +351,11 @@ def metadata_for(reminder_id: str, occurrence: datetime) -> dict[str, Any]:
     }
 
 
-def post_reminder(client: WebClient, reminder: Reminder, occurrence: datetime, reply: Reply) -> str:
-    """chat.postMessage with blocks, a text fallback and our metadata; returns the ts."""
+def post_reminder(
+    client: WebClient, reminder: Reminder, occurrence: datetime, reply: Reply
+) -> str | None:
+    """chat.postMessage with blocks, a text fallback and our metadata; returns the ts (None
+    if Slack, or something standing in for it, accepted the post without giving one)."""
     from bot.replies.blocks import fallback_text, render_blocks  # a sibling module
 
     response = client.chat_postMessage(
@@ -312,7 +366,8 @@ def post_reminder(client: WebClient, reminder: Reminder, occurrence: datetime, r
         unfurl_links=False,
         unfurl_media=False,
     )
-    return str(response["ts"])
+    ts = response.get("ts")
+    return ts if isinstance(ts, str) and ts else None
 
 
 def find_posted(

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from bot.config import redact_url
+from bot.config import DEFAULT_POOL_SIZE, redact_url, url_password
 from bot.store.book import SqlBook
 from bot.store.ledger import Ledger
 from bot.store.said import SaidStore
@@ -52,19 +52,38 @@ POSTGRES_CONNECT_ARGS: dict[str, Any] = {
 STATEMENT_TIMEOUT_OPTION = "-c statement_timeout=5000"  # ms
 
 
+POOL_TIMEOUT_S = 10  # a request waiting this long for a free connection gets an error
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = redact_url(url)
+        self._pool_size = pool_size
         try:
             parsed = make_url(url)
-        except ArgumentError:
+            parsed.port  # noqa: B018 - SQLAlchemy checks the port only when asked for it
+        except (ArgumentError, ValueError):
             raise DatabaseError(
                 f"DATABASE_URL={self.url!r} is not a database URL: use sqlite:///newsbot.db "
-                "or postgresql://user:password@host:5432/name"
+                "or postgresql://user:password@host:5432/name (the port a number; a password "
+                "with @, : or / in it written as %40, %3A, %2F)"
             ) from None
+        if "@" in (url_password(url) or ""):
+            # SQLAlchemy (and libpq) would take the part after the first @ for the host name
+            # and then print it in their errors: stop here, with the password masked.
+            raise DatabaseError(
+                f"DATABASE_URL={self.url!r}: the password contains '@'; write each @ in it "
+                "as %40 (percent-encoded)"
+            )
         query_password = parsed.query.get("password")
-        self._password = parsed.password or (
-            query_password if isinstance(query_password, str) else None
+        self._passwords = tuple(
+            p
+            for p in (
+                url_password(url),
+                parsed.password,
+                query_password if isinstance(query_password, str) else None,
+            )
+            if p
         )
         self.kind = parsed.get_backend_name()
         if self.kind not in {"sqlite", "postgresql"}:
@@ -72,7 +91,8 @@ class Database:
                 f"DATABASE_URL={self.url!r}: only sqlite:/// and postgresql:// are supported"
             )
         self._ping_lock = threading.Lock()
-        self._ping_thread: threading.Thread | None = None
+        self._ping_flight: _Ping | None = None
+        self._reachable = True
         try:
             self.engine: Engine = self._create_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -87,7 +107,14 @@ class Database:
         own = make_url(url).query.get("options")
         options = " ".join(o for o in (own, STATEMENT_TIMEOUT_OPTION) if isinstance(o, str))
         args = {**POSTGRES_CONNECT_ARGS, "options": options}
-        return create_engine(url, pool_pre_ping=True, connect_args=args)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args=args,
+            pool_size=self._pool_size,
+            max_overflow=0,  # DATABASE_POOL_SIZE is the most this process opens
+            pool_timeout=POOL_TIMEOUT_S,
+        )
 
     def create_schema(self) -> None:
         """Create missing tables; safe to call from every process at every start.
@@ -109,36 +136,46 @@ class Database:
     def ping(self, timeout: float = PING_TIMEOUT_S) -> bool:
         """True when a trivial query answers within ``timeout``; never raises or hangs.
 
-        A server that stops answering while the kernel keeps the connection open (a stalled
-        process, a silent proxy) blocks the driver with no error, so /healthz asks from a
-        helper thread and says "unreachable" when no answer comes in time. While an earlier
-        ping is still stuck, no new one is started.
+        Callers at the same moment share one ping (a platform's checks and an operator's
+        overlap): the first starts it on a helper thread, the others wait for the same
+        answer, so N checks cost one query and agree. A server that stops answering while
+        the kernel keeps the connection open blocks the driver with no error, so each caller
+        waits at most ``timeout`` and then reports a time-out; a ping still stuck is joined,
+        never doubled. The outage is logged once when it starts and once when it ends.
         """
         with self._ping_lock:
-            if self._ping_thread is not None and self._ping_thread.is_alive():
-                log.warning("database ping still waiting: %s", self.url)
-                return False
-            answers: list[bool] = []
-            # A daemon thread: one stuck for good must not hold up the process's exit.
-            thread = threading.Thread(
-                target=lambda: answers.append(self._ping_once()), name="db-ping", daemon=True
-            )
-            self._ping_thread = thread
-            thread.start()
-        thread.join(timeout)
-        if not answers:
-            log.warning("database ping took over %.0fs: %s", timeout, self.url)
+            flight = self._ping_flight
+            if flight is None or flight.answered.is_set():
+                flight = _Ping()
+                self._ping_flight = flight
+                # A daemon thread: one stuck for good must not hold up the process's exit.
+                threading.Thread(
+                    target=self._ping_once, args=(flight,), name="db-ping", daemon=True
+                ).start()
+        if not flight.answered.wait(timeout):
+            self._note_health(False, f"no answer within {timeout:.1f}s")
             return False
-        return answers[0]
+        self._note_health(flight.ok, flight.reason)
+        return flight.ok
 
-    def _ping_once(self) -> bool:
+    def _ping_once(self, flight: _Ping) -> None:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception:  # /healthz must answer whatever the driver throws
-            log.warning("database ping failed: %s", self.url)
-            return False
-        return True
+            flight.ok = True
+        except Exception as exc:  # /healthz must answer whatever the driver throws
+            flight.reason = self._reason(exc)
+        finally:
+            flight.answered.set()
+
+    def _note_health(self, ok: bool, reason: str) -> None:
+        """One warning when the database stops answering, one line when it is back."""
+        with self._ping_lock:
+            changed, self._reachable = ok != self._reachable, ok
+        if changed and not ok:
+            log.warning("database unreachable: %s (%s)", self.url, reason)
+        elif changed:
+            log.info("database reachable again: %s", self.url)
 
     def book(self, *, answer_within: float | None = None) -> SqlBook:
         """The follow-up book. ``answer_within``: for whatever answers a person (slash
@@ -163,9 +200,9 @@ class Database:
         cause: BaseException = getattr(exc, "orig", None) or exc
         lines = str(cause).strip().splitlines()
         reason = lines[0] if lines else type(cause).__name__
-        if self._password:
-            reason = reason.replace(self._password, "***")
-        return reason
+        for password in sorted(self._passwords, key=len, reverse=True):
+            reason = reason.replace(str(password), "***")
+        return redact_url(reason)
 
     def _unreachable(self, exc: BaseException) -> str:
         if self.kind == "sqlite":
@@ -176,6 +213,15 @@ class Database:
                 "connections from this host with these credentials"
             )
         return f"cannot use the database at {self.url}: {self._reason(exc)}; {hint}"
+
+
+class _Ping:
+    """One ping in flight; every caller that arrives meanwhile waits for its answer."""
+
+    def __init__(self) -> None:
+        self.answered = threading.Event()
+        self.ok = False
+        self.reason = "no answer"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

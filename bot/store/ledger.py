@@ -136,7 +136,7 @@ class Ledger:
 
     # --- settling a claim ---------------------------------------------------------------------
 
-    def mark_sent(self, claim: Claim, *, ts: str, channel: str, now: datetime) -> bool:
+    def mark_sent(self, claim: Claim, *, ts: str | None, channel: str, now: datetime) -> bool:
         return self._settle(
             claim, now, state="sent", message_ts=ts, channel=channel, last_error=None
         )

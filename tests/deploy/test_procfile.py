@@ -29,15 +29,19 @@ from urllib.parse import urlencode
 import pytest
 from packaging.requirements import Requirement
 
+from bot.runtime import default_workers
 from tests.slack.conftest import REPORTER, SECRET, TEAM, sign
 from tests.slack_stand_in import SlackStandIn
 from tests.socket_stand_in import slash_command_envelope, socket_mode
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOT_TOKEN = "xoxb-smoke-0000-secret"
 APP_TOKEN = "xapp-1-smoke-0000-secret"
+HEALTH_TOKEN = "smoke-health-token-0000"
 START_DEADLINE = 30.0  # seconds for a cold interpreter to import everything and bind PORT
-STOP_DEADLINE = 10.0  # what the platforms' grace allows us, with room to spare
+STOP_DEADLINE = 10.0
+WORKERS = default_workers()  # what the platforms' grace allows us, with room to spare
 
 
 @dataclass(frozen=True)
@@ -180,12 +184,14 @@ def request(port: int, method: str, path: str, body: bytes = b"", headers: dict 
         connection.close()
 
 
-def wait_for_health(port: int, process: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
+def wait_for_health(
+    port: int, process: subprocess.Popen[bytes], log: Path, headers: dict | None = None
+) -> dict[str, Any]:
     deadline = time.monotonic() + START_DEADLINE
     while time.monotonic() < deadline:
         assert process.poll() is None, f"exited with {process.returncode}; {explain(log)}"
         try:
-            status, body = request(port, "GET", "/healthz")
+            status, body = request(port, "GET", "/healthz", headers=headers)
         except OSError:  # not listening yet
             time.sleep(0.05)
             continue
@@ -219,7 +225,7 @@ def signed_command(port: int, command: str, text: str, response_url: str) -> dic
 
 def assert_no_secrets(log: Path, *secrets: str) -> None:
     text = log.read_text()
-    for secret in (SECRET, BOT_TOKEN, APP_TOKEN, *secrets):
+    for secret in (SECRET, BOT_TOKEN, APP_TOKEN, HEALTH_TOKEN, *secrets):
         assert secret not in text
 
 
@@ -238,11 +244,15 @@ def test_web_line_serves_health_and_a_sourced_answer_then_stops_on_sigterm(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url,
+        NEWSBOT_HEALTH_TOKEN=HEALTH_TOKEN,
     )
     web = run_line(procfile(deployed.app)["web"], deployed.app, env, log)
     with running(web):
-        health = wait_for_health(port, web, log)
+        health = wait_for_health(port, web, log, {"Authorization": f"Bearer {HEALTH_TOKEN}"})
         answer = signed_command(port, "/facts", "545", slack.response_url())
+        # Every worker has booted before the stop (a worker still booting when another has
+        # already stopped would find the scheduler free, rightly, and take it).
+        wait_for(lambda: log.read_text().count('"event": "started"') == WORKERS, timeout=30)
         code, seconds = stop_and_wait(web)
 
     assert health["database"] == {"reachable": True, "kind": "sqlite"}
@@ -253,9 +263,14 @@ def test_web_line_serves_health_and_a_sourced_answer_then_stops_on_sigterm(
     assert code == 0 and seconds < STOP_DEADLINE, explain(log)
 
     entries = json_lines(log)
-    [started] = [e for e in entries if e.get("event") == "started"]
-    assert started["mode"] == "http" and started["database"] == "sqlite"
-    assert started["facts"]["figure"] >= 1 and started["next_reminder"]
+    # One worker per core by default (this machine has WORKERS), each with its start-up line;
+    # one of them posts the reminders and the others stand by.
+    starts = [e for e in entries if e.get("event") == "started"]
+    assert len(starts) == WORKERS, [e["msg"] for e in starts]
+    for started in starts:
+        assert started["mode"] == "http" and started["database"] == "sqlite"
+        assert started["facts"]["figure"] >= 1 and started["next_reminder"]
+    assert sorted(s["scheduler"] for s in starts) == [False] * (WORKERS - 1) + [True]
     [served] = [e for e in entries if e.get("request_id")]
     assert served["command"] == "/facts" and served["query"] == "545"
     assert served["status"] == 200 and served["outcome"] == "ok"

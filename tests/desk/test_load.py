@@ -555,3 +555,22 @@ def test_ids_named_like_follow_ups_added_from_slack_are_refused(tmp_path: Path) 
     problem = only_problem(tmp_path, text)
     assert problem.key == "followups[0].id"
     assert "kept for Slack" in problem.message
+
+
+def test_a_linked_source_file_pointing_outside_the_desk_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    secret = outside / "passwd"
+    secret.write_text((FACTS.parent / "seeds" / "000_8c36c7995ecb0c4b.txt").read_text())
+    desk = tmp_path / "desk"
+    (desk / "seeds").mkdir(parents=True)
+    (desk / "seeds" / "000_8c36c7995ecb0c4b.txt").symlink_to(secret)
+    (desk / "facts.yaml").write_text(shipped_text(), encoding="utf-8")
+    loaded, problems = check_file(desk / "facts.yaml")
+    assert loaded is None
+    assert any("link to a file outside the folder" in p.message for p in problems), problems
+    # A link that stays inside the desk's folder is fine.
+    (desk / "seeds" / "000_8c36c7995ecb0c4b.txt").unlink()
+    (desk / "copy.txt").write_text(secret.read_text())
+    (desk / "seeds" / "000_8c36c7995ecb0c4b.txt").symlink_to(desk / "copy.txt")
+    assert check_file(desk / "facts.yaml")[1] == []

@@ -43,6 +43,8 @@ NEWSBOT = Path(sys.executable).parent / "newsbot"
 TOKEN = "xoxb-1111-2222-reliabilityTOKENvalue"
 SECRET = "reliability-signing-secret-7f3a9c"
 APP_TOKEN = "xapp-1-A0REL-3333-reliabilityAPPtoken"
+HEALTH_TOKEN = "reliability-health-token-5d1e"
+HEALTH_DETAILS = {"Authorization": f"Bearer {HEALTH_TOKEN}"}
 TEAM = "T0NEWSROOM"
 EDITOR = "U0EDITOR1"
 REPORTER = "U0REPORTER"
@@ -253,6 +255,7 @@ def serve_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, st
             "NEWSBOT_SCHEDULER": "off",
             "NEWSBOT_TEAM_ID": TEAM,
             "NEWSBOT_EDITORS": EDITOR,
+            "NEWSBOT_HEALTH_TOKEN": HEALTH_TOKEN,
             "WEB_CONCURRENCY": "1",
             "LOG_LEVEL": "INFO",
             "LOG_FORMAT": "json",

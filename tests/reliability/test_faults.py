@@ -21,6 +21,7 @@ import pytest
 from tests.reliability.conftest import (
     EDITOR,
     FOLLOWUP,
+    HEALTH_DETAILS,
     NEWSBOT,
     REPORTER,
     InProcess,
@@ -176,7 +177,7 @@ def test_losing_postgres_at_run_time_keeps_reads_answering_and_recovers(
     assert served.post(command_form("/followups", "add Call the mayor", **editor)).status == 200
 
     set_reachable(admin, url, False)
-    health = served.request("GET", "/healthz")
+    health = served.request("GET", "/healthz", headers=HEALTH_DETAILS)
     assert health.status == 503 and health.json()["database"]["reachable"] is False
     for command, text in [("/facts", "545"), ("/quote", "cruelty"), ("/followups", "list")]:
         answer = served.post(command_form(command, text))

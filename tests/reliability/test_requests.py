@@ -14,6 +14,7 @@ import pytest
 
 from tests.reliability.conftest import (
     FORM,
+    HEALTH_DETAILS,
     InProcess,
     Served,
     command_form,
@@ -212,6 +213,6 @@ def test_the_server_survives_hostile_requests_and_stays_healthy(
     unsigned = served.request("POST", "/slack/events", body, {"Content-Type": FORM})
     assert unsigned.status == 401
     assert served.post(body).status == 200
-    health = served.request("GET", "/healthz")
+    health = served.request("GET", "/healthz", headers=HEALTH_DETAILS)
     assert health.status == 200 and health.json()["database"]["reachable"] is True
     assert "Traceback" not in served.text()

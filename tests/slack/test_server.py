@@ -30,6 +30,7 @@ SCRIPT = textwrap.dedent(
     settings = Settings(
         slack_bot_token="xoxb-test-token", slack_signing_secret=sys.argv[1],
         slack_api_url=sys.argv[2], database_url=sys.argv[3], scheduler=False,
+        health_token="server-test-health-token",
     )
     sys.exit(serve(settings, load_desk(sys.argv[4]), 0, {"WEB_THREADS": "4"}, host="127.0.0.1"))
     """
@@ -72,6 +73,9 @@ def test_serve_runs_under_gunicorn_and_stops_on_sigterm(
     try:
         port = read_port(process)
         status, body = get(port, "GET", "/healthz")
+        assert status == 200 and json.loads(body).keys() == {"status", "desk"}
+        details = {"Authorization": "Bearer server-test-health-token"}
+        status, body = get(port, "GET", "/healthz", headers=details)
         health = json.loads(body)
         assert status == 200 and health["database"]["reachable"] is True
         assert health["facts"]["figure"] >= 1

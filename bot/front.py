@@ -1,0 +1,353 @@
+"""The HTTP front of ``newsbot serve``: a gunicorn worker that reads each request whole on an
+event loop, within deadlines, before a thread runs the WSGI app on it.
+
+Why not gunicorn's own gthread worker: it hands a connection to a thread as soon as the first
+bytes arrive, and the thread then blocks reading the rest. Eight clients dripping a body (or
+ten dripping headers) held all eight threads, and /healthz timed out for as long as they
+stayed. Here a slow client costs a coroutine and a few kilobytes, not a thread, and is cut
+off when its deadline passes; threads only ever see complete requests. gunicorn still does
+what it is good at: the listening socket, forking the workers, restarting one that dies,
+and SIGTERM.
+
+HTTP/1.0 and 1.1 with keep-alive and ``Expect: 100-continue``. Bodies need a Content-Length
+(Slack always sends one); ``Transfer-Encoding`` is refused with 411, so the length of a
+request is never ambiguous (no request smuggling through a proxy in front).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from gunicorn.workers.base import Worker
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+log = logging.getLogger(__name__)
+
+HEADER_DEADLINE_S = 5.0  # from the first byte of a request (or the connection) to its blank line
+BODY_DEADLINE_S = 10.0  # from the end of the headers to the last byte of the body
+WRITE_DEADLINE_S = 10.0  # for a client to take the answer
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers together
+MAX_BODY_BYTES = 1024 * 1024  # the app has its own, lower limit; this one is never read
+TICK_S = 0.5  # how often the worker tells gunicorn it is alive and checks for a stop
+_TOKEN = re.compile(rb"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_REQUEST_LINE = re.compile(rb"^([A-Z]+) (\S+) HTTP/(1\.[01])$")
+_REASONS = {
+    100: "Continue",
+    400: "Bad Request",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Content Too Large",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    505: "HTTP Version Not Supported",
+}
+
+
+class Refused(Exception):
+    """A request answered by the front itself (and the connection closed)."""
+
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status = status
+
+
+@dataclass
+class Request:
+    method: str
+    target: str
+    version: str
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    keep_alive: bool = True
+
+    def header(self, name: str) -> str | None:
+        values = [v for k, v in self.headers if k == name]
+        return ",".join(values) if values else None
+
+
+@dataclass
+class Answer:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def parse_head(head: bytes) -> Request:
+    """The request line and headers (without the final blank line), strictly."""
+    lines = head.split(b"\r\n")
+    found = _REQUEST_LINE.match(lines[0])
+    if found is None:
+        if re.match(rb"^[A-Z]+ \S+ HTTP/\d", lines[0]):
+            raise Refused(505, "only HTTP/1.0 and HTTP/1.1")
+        raise Refused(400, "malformed request line")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not _TOKEN.match(name):
+            raise Refused(400, "malformed header")  # also obsolete line folding
+        headers.append((name.decode("ascii").lower(), value.strip(b" \t").decode("latin-1")))
+    method, target, version = (part.decode("latin-1") for part in found.groups())
+    request = Request(method, target, version, headers)
+    connection = (request.header("connection") or "").lower()
+    if version == "1.0":
+        request.keep_alive = "keep-alive" in connection
+    else:
+        request.keep_alive = "close" not in connection
+    return request
+
+
+def body_length(request: Request) -> int:
+    if request.header("transfer-encoding") is not None:
+        raise Refused(411, "send a Content-Length instead of Transfer-Encoding")
+    lengths = {v.strip() for k, v in request.headers if k == "content-length"}
+    if not lengths:
+        return 0
+    if len(lengths) > 1 or not all(part.isdigit() for part in lengths):
+        raise Refused(400, "bad Content-Length")
+    length = int(lengths.pop())
+    if length > MAX_BODY_BYTES:
+        raise Refused(413, "body too large")
+    return length
+
+
+def wsgi_environ(
+    request: Request, server: tuple[str, int], peer: tuple[str, int], multiprocess: bool
+) -> dict[str, Any]:
+    path, _, query = request.target.partition("?")
+    if "://" in path:  # an absolute-form target (RFC 9112 3.2.2)
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(path, encoding="latin-1"),
+        "QUERY_STRING": query,
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{request.version}",
+        "REMOTE_ADDR": str(peer[0]),
+        "REMOTE_PORT": str(peer[1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": multiprocess,
+        "wsgi.run_once": False,
+    }
+    for name, value in request.headers:
+        if "_" in name:  # X_Forwarded_For must not pass for X-Forwarded-For
+            continue
+        key = name.upper().replace("-", "_")
+        if key in {"CONTENT_TYPE", "CONTENT_LENGTH"}:
+            environ[key] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    environ.setdefault("CONTENT_LENGTH", str(len(request.body)))
+    return environ
+
+
+def call_wsgi(app: WSGIApplication, environ: dict[str, Any]) -> Answer:
+    """Run the app on one complete request (on a worker thread); its whole answer."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if exc_info is not None and started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        started[:] = [(status, list(headers))]
+        return lambda _data: None  # the write() callable: our app never uses it
+
+    try:
+        result: Iterable[bytes] = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            close: Callable[[], object] | None = getattr(result, "close", None)
+            if close is not None:
+                close()
+    except Exception:
+        log.exception("the app failed on %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
+        return Answer("500 Internal Server Error", [("Content-Type", "text/plain")], b"error\n")
+    status, headers = started[0]
+    return Answer(status, headers, body)
+
+
+def encode_answer(answer: Answer, request: Request, keep_alive: bool) -> bytes:
+    status = int(answer.status.split(" ", 1)[0])
+    bodiless = request.method == "HEAD" or status in {204, 304} or status < 200
+    lines = [f"HTTP/1.1 {answer.status}"]
+    for name, value in answer.headers:
+        if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+            lines.append(f"{name}: {value}")
+    if not bodiless or request.method == "HEAD":
+        lines.append(f"Content-Length: {len(answer.body)}")
+    lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if bodiless else head + answer.body
+
+
+def refusal(status: int) -> bytes:
+    reason = _REASONS.get(status, "Error")
+    body = f"{status} {reason}\n".encode()
+    head = f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\n"
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
+
+
+@dataclass(eq=False)  # kept in a set: each connection is itself
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    busy: bool = False  # a request is being read past its first byte, run or answered
+    first: bool = True
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+class BufferingWorker(Worker):  # type: ignore[misc]
+    """gunicorn worker: asyncio reads whole requests, a thread pool runs the WSGI app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections: set[_Connection] = set()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def run(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._pool = ThreadPoolExecutor(self.cfg.threads, thread_name_prefix="newsbot-web")
+        servers = [
+            await asyncio.start_server(
+                self._accept, sock=getattr(s, "sock", s), limit=MAX_HEADER_BYTES + 4
+            )
+            for s in self.sockets
+        ]
+        wake = asyncio.Event()
+        loop.add_reader(self.PIPE[0], self._drain_wakeups, wake)  # gunicorn's signal pipe
+        try:
+            while self.alive:
+                self.notify()
+                if self.ppid != os.getppid():
+                    log.info("the gunicorn master is gone; stopping")
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), TICK_S)
+                wake.clear()
+        finally:
+            loop.remove_reader(self.PIPE[0])
+            await self._stop(servers)
+
+    def _drain_wakeups(self, wake: asyncio.Event) -> None:
+        with contextlib.suppress(OSError):
+            os.read(self.PIPE[0], 64)
+        wake.set()
+
+    async def _stop(self, servers: list[asyncio.Server]) -> None:
+        """Stop accepting, drop idle connections, let requests in hand finish (bounded)."""
+        for server in servers:
+            server.close()
+        deadline = asyncio.get_running_loop().time() + self.cfg.graceful_timeout
+        while any(c.busy for c in self._connections):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            self.notify()
+            await asyncio.sleep(0.05)
+        for connection in list(self._connections):
+            if connection.task is not None:
+                connection.task.cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= self.cfg.worker_connections or not self.alive:
+            writer.close()
+            return
+        connection = _Connection(reader, writer, task=asyncio.current_task())
+        self._connections.add(connection)
+        try:
+            await self._serve_connection(connection)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            self._connections.discard(connection)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+    async def _serve_connection(self, connection: _Connection) -> None:
+        while self.alive:
+            try:
+                request = await self._read_request(connection)
+            except Refused as refused:
+                await self._send(connection.writer, refusal(refused.status))
+                return
+            if request is None:
+                return
+            answer = await self._run_app(connection, request)
+            keep_alive = request.keep_alive and self.alive
+            await self._send(connection.writer, encode_answer(answer, request, keep_alive))
+            connection.busy = False
+            if not keep_alive:
+                return
+
+    async def _read_request(self, connection: _Connection) -> Request | None:
+        """A whole request, None when the client closed or idled out between requests."""
+        reader = connection.reader
+        first = b""
+        if not connection.first:  # kept alive: wait for the next request's first byte
+            try:
+                first = await asyncio.wait_for(reader.read(1), self.cfg.keepalive or 2)
+            except TimeoutError:
+                return None
+            if not first:
+                return None
+        connection.busy, connection.first = True, False
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEADER_DEADLINE_S)
+        except TimeoutError:
+            raise Refused(408, "headers too slow") from None
+        except asyncio.LimitOverrunError:
+            raise Refused(431, "headers too large") from None
+        except asyncio.IncompleteReadError:
+            return None
+        request = parse_head(first + head[:-4])
+        length = body_length(request)
+        if length and (request.header("expect") or "").lower() == "100-continue":
+            await self._send(connection.writer, b"HTTP/1.1 100 Continue\r\n\r\n")
+        try:
+            request.body = await asyncio.wait_for(reader.readexactly(length), BODY_DEADLINE_S)
+        except TimeoutError:
+            raise Refused(408, "body too slow") from None
+        return request
+
+    async def _run_app(self, connection: _Connection, request: Request) -> Answer:
+        writer = connection.writer
+        server = writer.get_extra_info("sockname") or ("", 0)
+        peer = writer.get_extra_info("peername") or ("", 0)
+        if not isinstance(peer, tuple):  # a UNIX socket
+            peer = (str(peer), 0)
+        environ = wsgi_environ(request, server, peer, self.cfg.workers > 1)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, call_wsgi, self.wsgi, environ)
+
+    async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        writer.write(data)
+        try:
+            await asyncio.wait_for(writer.drain(), WRITE_DEADLINE_S)
+        except TimeoutError:
+            raise ConnectionError("the client did not take the answer") from None
