@@ -72,6 +72,19 @@ _FINDING_WORDS = _set("find found finds finding findings conclude concluded conc
 _FOLLOWUP_WORDS = _set("followup followups waiting pending outstanding unanswered")
 _FOLLOW_UP = re.compile(r"\bfollow-up", re.IGNORECASE)
 _DATE_AFTER_WHAT = _set("date day year month time")
+# Any of these makes a question worth a closer look.
+_SHAPING = (
+    _ASKING
+    | _FIGURE_WORDS
+    | _FIGURE_AFTER_WHAT
+    | _FIGURE_AFTER_HOW
+    | _SAY_WORDS
+    | _QUOTE_WORDS
+    | _REPLY_VERBS
+    | _FINDING_WORDS
+    | _FOLLOWUP_WORDS
+    | _DATE_AFTER_WHAT
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +203,9 @@ def _pieces(text: str) -> tuple[list[Term], dict[str, list[str]]]:
 
 
 def _chunk_terms(chunk: str, first: bool) -> list[Term]:
-    reduced = _FOLLOW_UP.sub("followup", reduce_apostrophes(chunk))
+    reduced = reduce_apostrophes(chunk)
+    if "-" in reduced:
+        reduced = _FOLLOW_UP.sub("followup", reduced)
     out: list[Term] = []
     for part in reduced.split():
         words = tuple(words_of(part))
@@ -203,9 +218,9 @@ def _chunk_terms(chunk: str, first: bool) -> list[Term]:
 
 def _looks_like_name(shown: str, first: bool) -> bool:
     """Capitalised mid-sentence (Horowitz) or in capitals (DOJ, HHS)."""
-    letters = [ch for ch in shown if ch.isalpha()]
-    if not letters or not letters[0].isupper():
+    if shown.islower() or not shown[:1].isupper():  # most words: nothing more to look at
         return False
+    letters = [ch for ch in shown if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters):
         return True
     return not first and fold(shown) not in _ASKING
@@ -233,6 +248,8 @@ class _Shape:
 
 def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuery:
     words = [t.words[0] if len(t.words) == 1 and not t.quoted else "" for t in terms]
+    if _SHAPING.isdisjoint(words):  # plain words, as most searches are: nothing to undo
+        return ParsedQuery(tuple(terms), filters)
     shape = _Shape(words, set(), [], set(), set())
     _figure_shape(shape)
     _quote_shape(shape)

@@ -196,9 +196,7 @@ class SearchIndex:
         if allowed is not None and not allowed:
             rows: list[tuple[int, float]] = []
         elif not parsed.terms:  # filters only, or "what are we still waiting for"
-            everything = sorted(allowed if allowed is not None else range(len(self._items)))
-            everything.sort(key=self._preference(parsed.prefer))
-            rows, result.total = [(n, 0.0) for n in everything[:limit]], len(everything)
+            rows, result.total = self._everything(allowed, limit, parsed.prefer)
         else:
             result.prefer = parsed.prefer
             rows, result.total = self._ranked_rows(parsed, allowed, limit, result)
@@ -207,6 +205,25 @@ class SearchIndex:
         if not rows:
             result.suggestions = self._suggestions(parsed.terms, result)
         return result
+
+    def _everything(
+        self, allowed: set[int] | None, limit: int, prefer: tuple[str, ...]
+    ) -> tuple[list[tuple[int, float]], int]:
+        """Every allowed item in file order, the kinds asked for first."""
+        total = len(self._items) if allowed is None else len(allowed)
+        first: list[int] = []
+        for wanted in prefer:  # only as many as are shown: 10,000 items are not sorted
+            group = self._dated_rows() if wanted == DATED else self._by_kind.get(wanted, ())
+            first.extend(n for n in sorted(group) if allowed is None or n in allowed)
+            if len(first) >= limit:
+                break
+        first = list(dict.fromkeys(first))[:limit]
+        rows = first + self._the_rest(allowed, set(first), limit - len(first))
+        return [(n, 0.0) for n in rows], total
+
+    def _the_rest(self, allowed: set[int] | None, taken: set[int], count: int) -> list[int]:
+        every = range(len(self._items)) if allowed is None else sorted(allowed)
+        return list(itertools.islice((n for n in every if n not in taken), max(0, count)))
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -274,9 +291,9 @@ class SearchIndex:
         expr = " AND ".join(groups)
         if not prefer:
             return self._match(expr, allowed, limit)
-        rows, total = self._match(expr, allowed, max(limit, _POOL))
+        rows, total = self._match(expr, allowed, limit, pool=_POOL)
         if total > _RANK_ALL_LIMIT:  # too broad to re-order: BM25 and file order stand
-            return rows[:limit], total
+            return rows, total
         rank = self._preference(prefer)
         rows.sort(key=lambda row: rank(row[0]))  # stable: BM25 order within each kind
         return rows[:limit], total
@@ -296,7 +313,7 @@ class SearchIndex:
         if not optional:
             return [], 0
         expr = " AND ".join([*required, "(" + " OR ".join(g for _, g in optional) + ")"])
-        rows, total = self._match(expr, allowed, _POOL)
+        rows, total = self._match(expr, allowed, limit, pool=_POOL)
         if rows:
             result.dropped = self._by_coverage(rows, optional, prefer)
         return rows[:limit], total
@@ -362,13 +379,15 @@ class SearchIndex:
         return "(" + " OR ".join(Term((w,)).fts() for w in close) + ")"
 
     def _match(
-        self, expr: str, allowed: set[int] | None, limit: int
+        self, expr: str, allowed: set[int] | None, limit: int, pool: int = 0
     ) -> tuple[list[tuple[int, float]], int]:
-        """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match."""
+        """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match;
+        ``pool`` rows instead when the matches are few enough to be re-ordered."""
         with self._lock:
             matches = self._count_to(_RANK_ALL_LIMIT + 1, expr)
             if matches > _RANK_ALL_LIMIT:
                 return self._broad_match(expr, allowed, limit)
+            limit = max(limit, pool)
             if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
                 ranked = self._rows(_RANKED_SQL + " LIMIT ?", expr, limit)
                 return [(n, -score) for n, score in ranked], matches
