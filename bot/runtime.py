@@ -72,15 +72,15 @@ class Runtime:
     _stopped: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take_over_reminders(self) -> None:
-        """Start posting reminders here (the worker that did has stopped), unless stopping."""
+    def take_over_reminders(self) -> bool:
+        """Start posting reminders here, unless stopping; True if this call started them."""
         from bot.schedule.runner import start_scheduler
 
         with self._lock:
             if self._stopped.is_set() or self.scheduler is not None:
-                return
+                return False
             self.scheduler = start_scheduler(self.settings, self.desk, self.database, self.client)
-        logger.info("this worker now posts the reminders", extra={"pid": os.getpid()})
+        return True
 
     def next_runs(self) -> Mapping[str, datetime]:
         return next_runs(self.desk, datetime.now(UTC))
@@ -217,8 +217,12 @@ def _take_seat(path: str, *, wait: bool) -> bool:
 
 
 def _wait_for_seat(path: str, runtime: Runtime) -> None:
-    if _take_seat(path, wait=True):
-        runtime.take_over_reminders()
+    """Block until the worker posting reminders exits (its lock is freed), then post them."""
+    if _take_seat(path, wait=True) and runtime.take_over_reminders():
+        logger.info(
+            "this worker now posts the reminders (the one that did has stopped)",
+            extra={"pid": os.getpid()},
+        )
 
 
 def desk_version(desk: Desk) -> str:
