@@ -11,7 +11,7 @@ source's words and the difference marked. Nothing close: unverified, never ✓.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -41,9 +41,9 @@ class _Source:
     source: Source
     norm: provenance.NormalizedText
     quoted: tuple[tuple[int, int], ...]
-    words: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    where: dict[str, list[int]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # the normalised text's words, lowered
+    starts: list[int] = field(default_factory=list)  # where each word starts in it
+    where: dict[str, list[int]] = field(default_factory=dict)  # word -> its positions
 
     def index_words(self) -> None:
         if self.words or not self.norm.text:
@@ -52,12 +52,12 @@ class _Source:
         lowered = text.lower()
         if len(lowered) != len(text):  # a few characters lower to two: keep offsets true
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        where = self.where
-        for position, match in enumerate(_INDEX_WORD.finditer(lowered)):
-            word = match.group()
-            self.words.append(word)
-            self.spans.append(match.span())
-            where.setdefault(word, []).append(position)
+        self.words = _INDEX_WORD.findall(lowered)
+        self.starts = [match.start() for match in _INDEX_WORD.finditer(lowered)]
+        where: defaultdict[str, list[int]] = defaultdict(list)
+        for position, word in enumerate(self.words):
+            where[word].append(position)
+        self.where = dict(where)
 
     def original(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         return self.norm.original_start(norm_start), self.norm.original_end(norm_end)
@@ -251,7 +251,7 @@ def _align(said: list[str], indexed: _Source, anchor: int) -> _Close | None:
     first, last = blocks[0], blocks[-1]
     start = max(lo, lo + first.b - first.a)  # cover quotation words before the first match
     end = min(hi, lo + last.b + last.size + (len(said) - last.a - last.size))
-    norm_span = indexed.spans[start][0], indexed.spans[end - 1][1]
+    norm_span = indexed.starts[start], indexed.starts[end - 1] + len(indexed.words[end - 1])
     span = indexed.original(*norm_span)
     passage = " ".join(indexed.source.text[span[0] : span[1]].split())
     ratio = SequenceMatcher(None, said, indexed.words[start:end], autojunk=False).ratio()

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.desk.findings import DraftReport, Finding, Mark
-from bot.replies.reply import CheckCard, Heading, Note, Part, Reply
+from bot.replies.reply import CheckCard, Heading, More, Note, Part, Reply
 
 COMMAND = "/check"
 WORDS_LIMIT = 300  # characters of the draft's or the desk's words shown on one line
+MAX_CARDS = 20  # findings in one reply: two blocks each stay inside Slack's 50
+TOO_MANY = "check a shorter part, or run `newsbot verify` on the story file for every line"
 NOTHING_TO_CHECK = (
     "Nothing to check: no quotation, figure or “declined to comment” in that text. "
     "The check looks at words in quotation marks, numbers and comment lines."
@@ -32,7 +34,13 @@ def check_reply(report: DraftReport, query: str = "") -> Reply:
     parts: list[Part] = [Heading("Checked against the desk"), Note(totals + ".")]
     if not report.findings:
         parts.append(Note(NOTHING_TO_CHECK))
-    parts.extend(CheckCard(finding) for finding in report.findings)
+    shown = list(report.findings)
+    if len(shown) > MAX_CARDS:  # too long for one message: what needs work comes first
+        shown = [f for f in shown if f.status != "ok"]
+        parts.append(Note(f"The {report.counts['ok']:,} verified lines are not shown."))
+    parts.extend(CheckCard(finding) for finding in shown[:MAX_CARDS])
+    if len(shown) > MAX_CARDS:
+        parts.append(More(len(shown) - MAX_CARDS, TOO_MANY))
     return Reply(
         tuple(parts),
         text=f"Draft check: {totals}",
