@@ -144,7 +144,7 @@ def _json_response(data: dict[str, Any]) -> BoltResponse:
     )
 
 
-def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+def report_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:
     """A listener raised: the traceback goes to the log, a reference id to the user."""
     ref = reference_id()
     logger.error("listener failed (ref %s)", ref, exc_info=error)
@@ -162,6 +162,7 @@ def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
                 "response_type": "ephemeral",
                 "replace_original": False,
             },
+            client.timeout,
         )
     # 200, so Slack does not retry an event that would fail again.
     return BoltResponse(status=200, body="")

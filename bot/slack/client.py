@@ -28,11 +28,14 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A client for ``SLACK_API_URL`` with the bot token (or ``token``) and retries."""
+def make_client(
+    settings: Settings, *, token: str | None = None, timeout: int = API_TIMEOUT_SECONDS
+) -> WebClient:
+    """A client for ``SLACK_API_URL`` with the bot token (or ``token``), retries, and a
+    ``timeout`` in seconds that response_url posts use too."""
     return WebClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=API_TIMEOUT_SECONDS,
+        timeout=timeout,
         retry_handlers=retry_handlers(),
     )

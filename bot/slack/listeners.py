@@ -55,11 +55,14 @@ def reply_message(reply: Reply, render: Callable[[Reply], Blocks]) -> dict[str, 
     }
 
 
-def post_to_response_url(url: str | None, message: dict[str, Any]) -> bool:
-    """True when Slack accepted the message; False (logged) when it did not."""
+def post_to_response_url(
+    url: str | None, message: dict[str, Any], timeout: int = API_TIMEOUT_SECONDS
+) -> bool:
+    """True when Slack accepted the message; False (logged) when it did not. ``timeout`` is
+    the Web API client's (see bot.slack.client.make_client), so tests can shorten it."""
     if not url:
         return False
-    webhook = WebhookClient(url, timeout=API_TIMEOUT_SECONDS, retry_handlers=retry_handlers())
+    webhook = WebhookClient(url, timeout=timeout, retry_handlers=retry_handlers())
     try:
         response = webhook.send_dict(message)
     except OSError as error:  # URLError, connection reset, timeout
@@ -103,6 +106,7 @@ def tell(body: dict[str, Any], client: WebClient, services: Services, text: str)
     post_to_response_url(
         body.get("response_url"),
         {"text": text, "response_type": "ephemeral", "replace_original": False},
+        client.timeout,
     )
 
 
@@ -117,9 +121,11 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
             ref = reference_id()
             logger.exception("%s failed (ref %s)", func.__name__, ref)
             body = kwargs.get("body") or {}
+            client = kwargs.get("client")
             post_to_response_url(
                 body.get("response_url"),
                 {"text": apology(ref), "response_type": "ephemeral", "replace_original": False},
+                client.timeout if isinstance(client, WebClient) else API_TIMEOUT_SECONDS,
             )
 
     return run
@@ -187,7 +193,7 @@ def share_reply(
         "response_type": "in_channel",
         "replace_original": False,
     }
-    if not post_to_response_url(body.get("response_url"), message):
+    if not post_to_response_url(body.get("response_url"), message, client.timeout):
         tell_share_failed(body, client, user)
 
 
@@ -246,7 +252,7 @@ def show_change(body: dict[str, Any], client: WebClient, services: Services, tex
     if replay is not None:
         reply = services.router.handle(replay[0], replay[1], user_of(body), services.clock())
         message = {**reply_message(reply, services.render), "replace_original": True}
-        if post_to_response_url(body.get("response_url"), message):
+        if post_to_response_url(body.get("response_url"), message, client.timeout):
             return
     tell(body, client, services, text)
 

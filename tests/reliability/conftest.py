@@ -29,7 +29,7 @@ from bot.desk.load import load_desk
 from bot.desk.model import Desk
 from bot.replies.router import Router
 from bot.slack.bolt_app import build_app
-from bot.slack.client import make_client
+from bot.slack.client import API_TIMEOUT_SECONDS, make_client
 from bot.store.memory import MemoryBook
 from bot.web import make_wsgi_handler
 from tests import slack_requests
@@ -197,7 +197,7 @@ class InProcess:
 
 
 def build_in_process(
-    slack: SlackStandIn, desk: Desk, **overrides: Any
+    slack: SlackStandIn, desk: Desk, api_timeout: int = API_TIMEOUT_SECONDS, **overrides: Any
 ) -> tuple[Callable[..., Any], MemoryBook]:
     settings = Settings(
         slack_bot_token=TOKEN,
@@ -208,7 +208,8 @@ def build_in_process(
     )
     book = MemoryBook()
     router = Router(desk, book, editors=settings.editors)
-    app = build_app(settings, desk, book, make_client(settings), router, clock=lambda: NOW)
+    client = make_client(settings, timeout=api_timeout)
+    app = build_app(settings, desk, book, client, router, clock=lambda: NOW)
     return make_wsgi_handler(settings, app, lambda: (200, {"status": "ok"})), book
 
 

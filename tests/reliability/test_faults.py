@@ -99,9 +99,15 @@ def test_a_lasting_failure_is_reported_to_the_user_not_swallowed(faulty: InProce
     assert len(faulty.slack.calls_to("views.open")) == 3  # the first try and two retries
 
 
-def test_a_share_whose_answer_times_out_is_not_posted_twice(faulty: InProcess) -> None:
+def test_a_share_whose_answer_times_out_is_not_posted_twice(
+    slack: SlackStandIn,
+    shipped_desk,  # type: ignore[no-untyped-def]
+) -> None:
     """Slack got the post but answered late: it must not be sent again into the channel."""
-    faulty.slack.fail("response_url", Fault(delay=12))  # beyond API_TIMEOUT_SECONDS
+    # The client's timeout is injected (2 s here, 10 s in production), so no real 10 s wait.
+    wsgi, book = build_in_process(slack, shipped_desk, api_timeout=2)
+    faulty = InProcess(wsgi, book, slack)
+    faulty.slack.fail("response_url", Fault(delay=5))  # beyond the client's timeout
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("t")
