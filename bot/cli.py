@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,31 +104,37 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
-    if command == "check":
-        return run_check(args.file or settings.facts_file, sys.stdout)
-    if command == "extract":
-        return run_extract(args.seed, sys.stdout)
-    if command == "verify":
-        from bot.verify_cli import run_verify
-
-        return run_verify(settings, args.draft, args.json, args.today, sys.stdout, load_or_report)
-    if command is None:
+    if command is None:  # bare `newsbot`: Slack when credentials are set, else the console
         if not settings.has_slack:
-            return run_console(settings, sys.stdin, sys.stdout)
-        command = "socket" if settings.slack_app_token else "serve"
-    if command == "console":
-        return run_console(settings, sys.stdin, sys.stdout)
-    if command == "ask":
-        return run_ask(settings, args.line, args.json, sys.stdout)
-    if command in {"serve", "socket"}:
-        return run_server(settings, command)
-    if command == "post-due":
-        return run_post_due(settings, _parse_now(args.now))
-    if command == "schedule":
-        return run_schedule(settings, _parse_now(args.now), args.days)
-    if command == "corrections":
-        return run_corrections(settings, datetime.now(UTC), dry_run=args.dry_run)
-    raise UsageError(f"unknown command {command!r}: see newsbot --help")
+            command = "console"
+        else:
+            command = "socket" if settings.slack_app_token else "serve"
+    run = _COMMANDS.get(command)
+    if run is None:
+        raise UsageError(f"unknown command {command!r}: see newsbot --help")
+    return run(args, settings)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "check": lambda args, settings: run_check(args.file or settings.facts_file, sys.stdout),
+    "extract": lambda args, settings: run_extract(args.seed, sys.stdout),
+    "verify": lambda args, settings: _run_verify(args, settings),
+    "console": lambda args, settings: run_console(settings, sys.stdin, sys.stdout),
+    "ask": lambda args, settings: run_ask(settings, args.line, args.json, sys.stdout),
+    "serve": lambda args, settings: run_server(settings, "serve"),
+    "socket": lambda args, settings: run_server(settings, "socket"),
+    "post-due": lambda args, settings: run_post_due(settings, _parse_now(args.now)),
+    "schedule": lambda args, settings: run_schedule(settings, _parse_now(args.now), args.days),
+    "corrections": lambda args, settings: run_corrections(
+        settings, datetime.now(UTC), dry_run=args.dry_run
+    ),
+}
+
+
+def _run_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.verify_cli import run_verify
+
+    return run_verify(settings, args.draft, args.json, args.today, sys.stdout, load_or_report)
 
 
 def _parse_now(text: str | None) -> datetime:

@@ -106,31 +106,43 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 
 def render_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The reply as Block Kit dicts within Slack's 50 blocks: parts that do not fit are
+    counted in an "N more" line, and a Share button ends a shareable reply."""
     share = _share_dict(reply.command, reply.query) if reply.shareable else None
     more = [p for p in reply.parts if isinstance(p, More)]
     # Keep room at the end for one "N more" line and the Share button.
     budget = MAX_BLOCKS - 1 - (1 if share else 0)
+    blocks, left_out = _blocks_within(reply, budget)
+    tail = _more_line(more, left_out)
+    if tail is not None:
+        blocks.append(tail)
+    if share is not None:
+        blocks.append(share)
+    return without_duplicate_ids(blocks)
+
+
+def _more_line(more: list[More], left_out: int | None) -> dict[str, Any] | None:
+    """ "N more: hint" for results left out by the reply or to fit; None when nothing was."""
+    count = (left_out or 0) + sum(p.count for p in more)
+    if count:
+        hint = more[0].hint if more else "refine your query"
+        return _context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict()
+    if left_out is not None:
+        return _context("The rest was left out to fit in Slack: refine your query.").to_dict()
+    return None
+
+
+def _blocks_within(reply: Reply, budget: int) -> tuple[list[dict[str, Any]], int | None]:
+    """The parts' blocks up to ``budget``, and how many cards were left out (None: none
+    was cut short)."""
     blocks: list[dict[str, Any]] = []
-    left_out, shortened = 0, False
     parts = [p for p in reply.parts if not isinstance(p, More)]
     for position, part in enumerate(parts):
         drawn = _draw_dicts(part, reply)
         if len(blocks) + len(drawn) > budget:
-            left_out = sum(1 for p in parts[position:] if _is_card(p))
-            shortened = True
-            break
+            return blocks, sum(1 for p in parts[position:] if _is_card(p))
         blocks.extend(drawn)
-    count = left_out + sum(p.count for p in more)
-    if count:
-        hint = more[0].hint if more else "refine your query"
-        blocks.append(_context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict())
-    elif shortened:
-        blocks.append(
-            _context("The rest was left out to fit in Slack: refine your query.").to_dict()
-        )
-    if share is not None:
-        blocks.append(share)
-    return without_duplicate_ids(blocks)
+    return blocks, None
 
 
 def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
@@ -164,10 +176,6 @@ def context_block(mrkdwn: str, block_id: str | None = None) -> dict[str, Any]:
 
 
 def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
-    if isinstance(part, Heading):
-        return [_header(part.text)] if part.text.strip() else []
-    if isinstance(part, Note):
-        return [_section(chunk) for chunk in _chunks(part.text)]
     if isinstance(part, FactCard):
         return _fact_blocks(part)
     if isinstance(part, FollowUpCard):
@@ -176,6 +184,15 @@ def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
         return _source_blocks(part, timezone, unavailable)
     if isinstance(part, CheckCard):
         return _check_blocks(part)
+    return _prose_blocks(part)
+
+
+def _prose_blocks(part: Part) -> list[Block]:
+    """Headings, notes and suggestions: our own words, escaped."""
+    if isinstance(part, Heading):
+        return [_header(part.text)] if part.text.strip() else []
+    if isinstance(part, Note):
+        return [_section(chunk) for chunk in _chunks(part.text)]
     if isinstance(part, Suggestions):
         if not part.terms:
             return []
@@ -205,31 +222,40 @@ def _fact_blocks(card: FactCard) -> list[Block]:
 
 def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> list[Block]:
     state, item = card.state, card.state.item
-    facts = [f"waiting on {escape_mrkdwn(item.waiting_on)}" if item.waiting_on else ""]
-    facts.append(escape_mrkdwn(age_words(card.age_days) or ""))
-    facts.append(f"*{escape_mrkdwn(status_words(state, unavailable, timezone))}*")
-    if item.owner:
-        facts.append(f"owner {mention(item.owner)}")
     icon = _STATUS_ICONS[state.status] if not unavailable else ":grey_question:"
-    lines = [f"{icon} *{escape_mrkdwn(item.title)}*", " · ".join(f for f in facts if f)]
+    lines = [f"{icon} *{escape_mrkdwn(item.title)}*", _followup_facts(card, timezone, unavailable)]
     if item.quote:
         lines.append("> " + escape_mrkdwn(quoted(_clip(item.quote, QUOTE_LIMIT))))
     if state.resolution is not None:
         lines.append(":white_check_mark: " + _event_line(state.resolution, timezone))
-    if card.source is not None:
-        origin = f"{escape_mrkdwn(published_line(card.source))} · {_where(card.source)}"
-    else:
-        origin = f"added by {mention(item.added_by)}" if item.added_by else "added in Slack"
     blocks: list[Block] = [
         _section("\n".join(lines), card_block_id("followup", item.id)),
         _context(
-            f"{origin} · follow-up `{escape_mrkdwn(item.id)}`",
+            f"{_followup_origin(card)} · follow-up `{escape_mrkdwn(item.id)}`",
             card_block_id("followup", item.id, "origin"),
         ),
     ]
     if card.buttons and not unavailable:
         blocks.append(_followup_buttons(item.id, state.status))
     return blocks
+
+
+def _followup_facts(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
+    item = card.state.item
+    facts = [f"waiting on {escape_mrkdwn(item.waiting_on)}" if item.waiting_on else ""]
+    facts.append(escape_mrkdwn(age_words(card.age_days) or ""))
+    facts.append(f"*{escape_mrkdwn(status_words(card.state, unavailable, timezone))}*")
+    if item.owner:
+        facts.append(f"owner {mention(item.owner)}")
+    return " · ".join(f for f in facts if f)
+
+
+def _followup_origin(card: FollowUpCard) -> str:
+    """Where the follow-up comes from: its published source, or who added it in Slack."""
+    if card.source is not None:
+        return f"{escape_mrkdwn(published_line(card.source))} · {_where(card.source)}"
+    added_by = card.state.item.added_by
+    return f"added by {mention(added_by)}" if added_by else "added in Slack"
 
 
 def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:

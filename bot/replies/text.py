@@ -149,10 +149,7 @@ def _fact_text(card: FactCard) -> str:
 
 def _followup_text(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
     item, state = card.state.item, card.state
-    facts = [f"waiting on {item.waiting_on}" if item.waiting_on else None]
-    facts += [age_words(card.age_days), status_words(state, unavailable, timezone)]
-    facts += [f"owner {item.owner}" if item.owner else None]
-    lines = [f"[follow-up] {item.title}", " · ".join(f for f in facts if f)]
+    lines = [f"[follow-up] {item.title}", _followup_facts(card, timezone, unavailable)]
     if item.quote:
         lines.append(quoted(item.quote))
     if state.resolution is not None:
@@ -163,6 +160,15 @@ def _followup_text(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
         origin = f"added by {item.added_by or 'someone'}"
     lines.append(f"{origin} · id: {item.id}")
     return "\n".join(INDENT + line for line in lines)
+
+
+def _followup_facts(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
+    """``waiting on X · asked 3 days ago · open · owner U1``, leaving out what is unknown."""
+    item = card.state.item
+    facts = [f"waiting on {item.waiting_on}" if item.waiting_on else None]
+    facts += [age_words(card.age_days), status_words(card.state, unavailable, timezone)]
+    facts += [f"owner {item.owner}" if item.owner else None]
+    return " · ".join(f for f in facts if f)
 
 
 def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:

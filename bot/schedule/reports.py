@@ -109,12 +109,21 @@ def run_schedule_preview(desk: Desk, now: datetime, days: int, out: TextIO) -> i
 
 def describe_include(desk: Desk, reminder: Reminder) -> str:
     """What a post would carry; open follow-ups are counted when it is built."""
-    pieces: list[str] = []
+    pieces = [_facts_piece(desk, reminder), *_followup_pieces(desk, reminder)]
+    return "; ".join(p for p in pieces if p) or "nothing"
+
+
+def _facts_piece(desk: Desk, reminder: Reminder) -> str:
     facts = included_facts(desk, reminder)
-    if facts:
-        ids = ", ".join(f.id for f in facts[:_LISTED_IDS])
-        more = f", and {len(facts) - _LISTED_IDS} more" if len(facts) > _LISTED_IDS else ""
-        pieces.append(f"{len(facts)} fact(s) ({ids}{more})")
+    if not facts:
+        return ""
+    ids = ", ".join(f.id for f in facts[:_LISTED_IDS])
+    more = f", and {len(facts) - _LISTED_IDS} more" if len(facts) > _LISTED_IDS else ""
+    return f"{len(facts)} fact(s) ({ids}{more})"
+
+
+def _followup_pieces(desk: Desk, reminder: Reminder) -> list[str]:
+    pieces: list[str] = []
     if FOLLOWUPS_ENTRY in reminder.include:
         pieces.append(
             f"open follow-ups at post time ({len(desk.followups)} curated, plus any added in Slack)"
@@ -122,8 +131,13 @@ def describe_include(desk: Desk, reminder: Reminder) -> str:
     named = [i for i in reminder.include if desk.followup(i) is not None]
     if named and FOLLOWUPS_ENTRY not in reminder.include:
         pieces.append(f"follow-ups {', '.join(named)} while open")
-    known = set(FACT_KIND_ENTRIES) | {FOLLOWUPS_ENTRY} | {f.id for f in desk.facts}
-    unknown = [i for i in reminder.include if i not in known and desk.followup(i) is None]
+    unknown = _not_on_the_desk(desk, reminder)
     if unknown:
         pieces.append(f"{', '.join(unknown)} (added follow-ups, while open)")
-    return "; ".join(pieces) or "nothing"
+    return pieces
+
+
+def _not_on_the_desk(desk: Desk, reminder: Reminder) -> list[str]:
+    """``include:`` ids that are neither a kind nor a curated item: follow-ups added in Slack."""
+    known = set(FACT_KIND_ENTRIES) | {FOLLOWUPS_ENTRY} | {f.id for f in desk.facts}
+    return [i for i in reminder.include if i not in known and desk.followup(i) is None]

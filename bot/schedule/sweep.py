@@ -27,6 +27,7 @@ What is exactly-once and what is at-least-once
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -150,37 +151,58 @@ def sweep(
     ctx = replace(ctx, log_outcomes=log_outcomes)
     report = SweepReport()
     for reminder in desk.reminders:
-        due = due_occurrences(reminder, now, catchup)
-        if not due:
-            continue
-        known = ledger.since(reminder.id, due[0].at)
-        # Only the newest run in the window is posted if it was never attempted: after an
-        # outage a channel gets one late reminder, not one per missed run.
-        in_window = [o.at for o in due if not o.too_old]
-        newest = in_window[-1] if in_window else None
-        states: list[FollowUpState] | None = None
-        for occurrence in due:
-            if should_stop():
-                return report
-            row = known.get(occurrence.at)
-            if row is not None and not _needs_work(row, ctx.clock(), max_attempts):
-                in_hand = None if occurrence.too_old else _in_hand(ctx, reminder, occurrence, row)
-                if in_hand is not None:
-                    report.in_hand.append(in_hand)
-                continue
-            if occurrence.too_old or (row is None and occurrence.at != newest):
-                outcome = _give_up(
-                    ctx, reminder, occurrence, row, superseded=not occurrence.too_old
-                )
-            else:
-                states = states if states is not None else followup_states(desk, book, now)
-                outcome = _deliver(ctx, reminder, occurrence, states)
-            if outcome is not None and outcome.result == "elsewhere":
-                report.in_hand.append(outcome)
-            elif outcome is not None:
-                report.outcomes.append(outcome)
-        _log_skipped(reminder, [o for o in report.skipped if o.reminder_id == reminder.id])
+        if not _sweep_reminder(ctx, reminder, report, should_stop):
+            break
     return report
+
+
+def _sweep_reminder(
+    ctx: _Context, reminder: Reminder, report: SweepReport, should_stop: Callable[[], bool]
+) -> bool:
+    """Settle every due occurrence of one reminder; False when told to stop half way."""
+    due = due_occurrences(reminder, ctx.now, ctx.catchup)
+    if not due:
+        return True
+    known = ctx.ledger.since(reminder.id, due[0].at)
+    newest = _newest_in_window(due)
+    # Read once a reminder, and only when something is to be posted.
+    states = functools.cache(lambda: followup_states(ctx.desk, ctx.book, ctx.now))
+    for occurrence in due:
+        if should_stop():
+            return False
+        row = known.get(occurrence.at)
+        outcome, in_hand = _settle(ctx, reminder, occurrence, row, newest, states)
+        if outcome is not None:
+            (report.in_hand if in_hand else report.outcomes).append(outcome)
+    _log_skipped(reminder, [o for o in report.skipped if o.reminder_id == reminder.id])
+    return True
+
+
+def _newest_in_window(due: list[Occurrence]) -> datetime | None:
+    """Only the newest run in the window is posted if it was never attempted: after an
+    outage a channel gets one late reminder, not one per missed run."""
+    in_window = [o.at for o in due if not o.too_old]
+    return in_window[-1] if in_window else None
+
+
+def _settle(
+    ctx: _Context,
+    reminder: Reminder,
+    occurrence: Occurrence,
+    row: Delivery | None,
+    newest: datetime | None,
+    states: Callable[[], list[FollowUpState]],
+) -> tuple[Outcome | None, bool]:
+    """Post one occurrence, record it as skipped or abandoned, or leave it; True with an
+    outcome that is in hand (another process has it, or it waits for a retry), not done."""
+    if row is not None and not _needs_work(row, ctx.clock(), ctx.max_attempts):
+        in_hand = None if occurrence.too_old else _in_hand(ctx, reminder, occurrence, row)
+        return in_hand, True
+    if occurrence.too_old or (row is None and occurrence.at != newest):
+        outcome = _give_up(ctx, reminder, occurrence, row, superseded=not occurrence.too_old)
+    else:
+        outcome = _deliver(ctx, reminder, occurrence, states())
+    return outcome, outcome is not None and outcome.result == "elsewhere"
 
 
 def _needs_work(row: Delivery, now: datetime, max_attempts: int) -> bool:

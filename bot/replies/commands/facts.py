@@ -21,30 +21,43 @@ def answer(context: ReplyContext, query: str, user: str, now: datetime) -> Reply
 
 
 def overview(context: ReplyContext, now: datetime) -> Reply:
-    desk, today = context.desk, context.today(now)
-    counts = desk.counts()
+    """What the desk holds, its first key figures, and one line a command."""
+    desk = context.desk
     states = context.states(now)
     open_count = sum(1 for s in states.items if s.is_open)
-    kinds = ", ".join(
-        f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}"
-        for k in ("quote", "figure", "finding", "statement")
-    )
-    summary = (
-        f"{len(desk.facts)} facts ({kinds}) from {counts['sources']} "
-        f"source{'s' if counts['sources'] != 1 else ''}; "
-        f"{open_count} open follow-up{'s' if open_count != 1 else ''} (`/followups`)."
-    )
+    summary = _summary(context, open_count)
     parts: list[Part] = [Heading(desk.newsroom.name[:150] or "Newsbot"), Note(summary)]
-    figures = desk.figures()
-    if figures:
-        parts.append(Note("Key figures:"))
-        parts.extend(context.fact_card(f, today) for f in figures[:OVERVIEW_FIGURES])
-        if len(figures) > OVERVIEW_FIGURES:
-            parts.append(More(len(figures) - OVERVIEW_FIGURES, "`/figure` lists them all"))
+    parts.extend(_key_figures(context, now))
     if not states.live:
         parts.append(Note(STATUS_UNAVAILABLE))
     parts.append(Note(context.overview_help()))
     return Reply(tuple(parts), text=summary, command=NAME, meta=context.meta(states.live))
+
+
+def _summary(context: ReplyContext, open_count: int) -> str:
+    desk = context.desk
+    counts = desk.counts()
+    kinds = ", ".join(
+        f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}"
+        for k in ("quote", "figure", "finding", "statement")
+    )
+    return (
+        f"{len(desk.facts)} facts ({kinds}) from {counts['sources']} "
+        f"source{'s' if counts['sources'] != 1 else ''}; "
+        f"{open_count} open follow-up{'s' if open_count != 1 else ''} (`/followups`)."
+    )
+
+
+def _key_figures(context: ReplyContext, now: datetime) -> list[Part]:
+    figures = context.desk.figures()
+    if not figures:
+        return []
+    today = context.today(now)
+    parts: list[Part] = [Note("Key figures:")]
+    parts.extend(context.fact_card(f, today) for f in figures[:OVERVIEW_FIGURES])
+    if len(figures) > OVERVIEW_FIGURES:
+        parts.append(More(len(figures) - OVERVIEW_FIGURES, "`/figure` lists them all"))
+    return parts
 
 
 COMMAND = Command(

@@ -23,7 +23,7 @@ from bot.replies.changes import (
     editor_refusal,
 )
 from bot.replies.command import Command
-from bot.replies.context import ReplyContext
+from bot.replies.context import ReplyContext, States
 from bot.replies.reply import Heading, More, Note, Part, Reply
 from bot.replies.search_replies import facts_question
 
@@ -80,23 +80,37 @@ def answer(context: ReplyContext, text: str, user: str, now: datetime) -> Reply:
 
 
 def _list(context: ReplyContext, user: str, now: datetime, *, everything: bool) -> Reply:
-    states, today = context.states(now), context.today(now)
+    states = context.states(now)
     shown = states.items if everything else [s for s in states.items if s.is_open]
     title = "All follow-ups" if everything else "Open follow-ups"
     parts: list[Part] = [Heading(title)]
     parts.append(Note(_count_line(shown, everything) if shown else _nothing_line(everything)))
-    buttons = states.live and context.may_edit(user)
-    parts.extend(context.followup_card(s, today, buttons) for s in shown[:LIST_LIMIT])
-    if len(shown) > LIST_LIMIT:
-        parts.append(More(len(shown) - LIST_LIMIT, "`/source ID` shows any one in full"))
-    hidden = _hidden_summary(states.items)
-    if not everything and hidden:
-        parts.append(Note(f"Also {hidden}: `/followups all` shows them."))
-    if not states.live:
-        parts.append(Note(STATUS_UNAVAILABLE))
+    parts.extend(_cards(context, shown, states.live and context.may_edit(user), now))
+    parts.extend(_after_list(states, everything))
     text = f"{len(shown)} {title.lower()}" if shown else _nothing_line(everything)
     query = "all" if everything else ""
     return Reply(tuple(parts), text=text, command=NAME, query=query, meta=context.meta(states.live))
+
+
+def _after_list(states: States, everything: bool) -> list[Part]:
+    """What the list leaves out (snoozed and resolved ones), and whether status is live."""
+    notes: list[Part] = []
+    hidden = _hidden_summary(states.items)
+    if not everything and hidden:
+        notes.append(Note(f"Also {hidden}: `/followups all` shows them."))
+    if not states.live:
+        notes.append(Note(STATUS_UNAVAILABLE))
+    return notes
+
+
+def _cards(
+    context: ReplyContext, shown: list[FollowUpState], buttons: bool, now: datetime
+) -> list[Part]:
+    today = context.today(now)
+    parts: list[Part] = [context.followup_card(s, today, buttons) for s in shown[:LIST_LIMIT]]
+    if len(shown) > LIST_LIMIT:
+        parts.append(More(len(shown) - LIST_LIMIT, "`/source ID` shows any one in full"))
+    return parts
 
 
 # --- changing ---------------------------------------------------------------------------------
