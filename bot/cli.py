@@ -275,7 +275,9 @@ def run_server(settings: Settings, mode: str) -> int:
     _database_or_exit(settings).dispose()
     if mode == "serve":
         return runtime.serve(settings, desk, settings.port)
-    return runtime.run_socket(settings, desk)
+    from bot.socket_mode import run_socket
+
+    return run_socket(settings, desk)
 
 
 def _database_or_exit(settings: Settings) -> Database:

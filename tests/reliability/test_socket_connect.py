@@ -18,7 +18,7 @@ from websockets.sync.server import ServerConnection, serve
 from bot.config import Settings
 from bot.desk.model import Desk
 from bot.logs import FRAMEWORK_LOGGERS, configure, shutdown_logging
-from bot.runtime import SocketPatience, run_socket
+from bot.socket_mode import SocketPatience, run_socket
 from tests.slack_stand_in import SlackStandIn
 from tests.socket_stand_in import slash_command_envelope, socket_mode
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.desk.model import Desk
-from bot.runtime import run_socket
+from bot.socket_mode import run_socket
 from tests.slack.conftest import REPORTER, TEAM
 from tests.slack_stand_in import SlackStandIn
 from tests.socket_stand_in import slash_command_envelope, socket_mode
