@@ -83,6 +83,7 @@ class WordForms:
         # finds "cruelty" even when the desk never says "cruel".
         self._forms = by_root
         self._synonyms = self._synonym_table(synonyms)
+        self._others: dict[str, tuple[tuple[str, ...], ...]] = {}  # a typed word's other forms
 
     def _synonym_table(
         self, groups: Iterable[Iterable[str]]
@@ -136,9 +137,16 @@ class WordForms:
     def _with_forms(self, term: Term) -> Term:
         if term.quoted or len(term.words) != 1 or term.is_number:
             return term
-        stem = self._stems.stem(term.words[0])
-        forms = self._forms.get(root_of_stem(stem))
-        if not forms:
-            return term
-        others = tuple((word,) for form, word in forms.items() if form != stem)
-        return replace(term, also=others[:_MAX_FORMS]) if others else term
+        others = self._others.get(term.words[0])
+        if others is None:
+            others = self._other_forms(term.words[0])
+            if len(self._others) >= _CACHE_LIMIT:
+                self._others.clear()
+            self._others[term.words[0]] = others
+        return replace(term, also=others) if others else term
+
+    def _other_forms(self, word: str) -> tuple[tuple[str, ...], ...]:
+        """The desk's words with the same root as ``word`` but another Porter stem."""
+        stem = self._stems.stem(word)
+        forms = self._forms.get(root_of_stem(stem), {})
+        return tuple((other,) for form, other in forms.items() if form != stem)[:_MAX_FORMS]
