@@ -1,13 +1,14 @@
-"""Broken facts files: `newsbot check` in a subprocess exits 1 within 2 s, names FILE:LINE,
-and never prints a traceback. (tests/desk/test_load.py proves each message in-process; this
-proves what an editor at a terminal, or a CI job, actually gets.)
+"""Broken facts files: `newsbot check` in a subprocess exits 1, names FILE:LINE, and never
+prints a traceback. How long it takes is the bench's business (a busy CI machine must not fail a
+test on time): `newsbot ask` start-up on a 10,000-fact desk is a row of `python -m bench.run`.
+(tests/desk/test_load.py proves each message in-process; this proves what an editor at a
+terminal, or a CI job, actually gets.)
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,6 @@ import pytest
 from tests.reliability.conftest import FACTS, NEWSBOT, desk_folder
 
 SHIPPED = FACTS.read_text(encoding="utf-8")
-TIME_LIMIT_S = 2.0
 
 
 def edit(old: str, new: str) -> Callable[[Path], None]:
@@ -95,11 +95,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_newsbot_check_exits_1_quickly_with_file_and_line(tmp_path: Path, case: str) -> None:
+def test_newsbot_check_exits_1_with_file_and_line(tmp_path: Path, case: str) -> None:
     facts = desk_folder(tmp_path)
     breaks, phrase = CASES[case]
     breaks(facts)
-    started = time.monotonic()
     result = subprocess.run(
         [str(NEWSBOT), "check", str(facts)],
         cwd=tmp_path,
@@ -107,10 +106,8 @@ def test_newsbot_check_exits_1_quickly_with_file_and_line(tmp_path: Path, case: 
         text=True,
         timeout=30,
     )
-    elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert elapsed < TIME_LIMIT_S, f"{elapsed:.2f}s\n{output}"
     assert "Traceback" not in output, output
     assert re.search(rf"^{re.escape(str(facts))}:\d+:\d+: ", output, re.MULTILINE), output
     assert phrase.lower() in output.lower(), output
