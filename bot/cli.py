@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from bot.desk.model import Desk, FollowUpBook
     from bot.store.db import Database
 
+logger = logging.getLogger(__name__)
+
 EXAMPLES = """\
 examples:
   newsbot                         console (or the Slack app, when SLACK_BOT_TOKEN is set)
@@ -152,19 +154,26 @@ def _parse_now(text: str | None) -> datetime:
 
 
 def load_or_report(path: str, err: TextIO) -> Desk | None:
-    """The validated desk, or None after printing every problem (never a traceback)."""
+    """The validated desk, or None after printing every problem (never a traceback).
+    Warnings are printed too; a desk with nothing but warnings loads."""
+    return _checked(path, err)[0]
+
+
+def _checked(path: str, err: TextIO) -> tuple[Desk | None, int]:
+    """The desk (or None) after printing every problem; and how many were warnings."""
     from bot.desk.load import check_file
 
     desk, problems = check_file(path)
     for problem in problems:
         print(problem, file=err)
-    if desk is None or problems:
+    warnings = sum(1 for p in problems if p.warning)
+    if desk is None:
         print(
-            f"newsbot: {path} has {len(problems)} problem(s); fix them and run `newsbot check`",
+            f"newsbot: {path} has {len(problems) - warnings} problem(s); "
+            "fix them and run `newsbot check`",
             file=err,
         )
-        return None
-    return desk
+    return desk, warnings
 
 
 def run_check(path: str, out: TextIO) -> int:
@@ -172,14 +181,20 @@ def run_check(path: str, out: TextIO) -> int:
 
 
 def checked_desk(path: str, out: TextIO) -> Desk | None:
-    """``newsbot check``: the desk after saying it is sound, or None after every problem."""
-    desk = load_or_report(path, sys.stderr)
+    """``newsbot check``: the desk after saying it is sound, or None after every problem.
+    Warnings are printed and counted; they do not fail the check."""
+    desk, warnings = _checked(path, sys.stderr)
     if desk is None:
         return None
     from bot.desk.model import describe_counts
 
     summary = describe_counts(desk.counts())
-    print(f"{path}: ok ({summary}); every quote found verbatim in its source", file=out)
+    warned = f", {warnings} warning(s) above" if warnings else ""
+    print(
+        f"{path}: ok ({summary}{warned}); every quote found verbatim in its source "
+        "and credited as the source credits it",
+        file=out,
+    )
     return desk
 
 
@@ -270,6 +285,14 @@ def run_server(settings: Settings, mode: str) -> int:
     desk = load_or_report(settings.facts_file, sys.stderr)
     if desk is None:
         return 1
+    for reminder in desk.placeholder_reminders():
+        logger.warning(
+            "reminder %s posts to %s, the example channel of the shipped facts.yaml (line %d): "
+            "set its channel to your desk's channel ID (Slack: channel details, bottom)",
+            reminder.id,
+            reminder.channel,
+            reminder.line,
+        )
     # Fail here with one line, not later inside a gunicorn worker with a traceback; this
     # also creates the schema once before several workers race to.
     _database_or_exit(settings).dispose()

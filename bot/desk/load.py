@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from bot.desk.model import Desk
-from bot.desk.problems import Problem, by_position
+from bot.desk.problems import Problem, by_position, errors
 from bot.desk.validate import DeskChecker
 from bot.desk.yaml_reader import INT_TAG, NULL_TAG
 
@@ -79,15 +79,17 @@ class FactsError(ValueError):
 
 
 def load_desk(path: str | Path) -> Desk:
-    """Read and validate facts.yaml; raise FactsError listing every problem."""
+    """Read and validate facts.yaml; raise FactsError listing every problem (warnings,
+    which do not stop a desk from loading, are left to ``newsbot check``)."""
     desk, problems = check_file(path)
     if desk is None:
-        raise FactsError(problems)
+        raise FactsError(errors(problems))
     return desk
 
 
 def check_file(path: str | Path) -> tuple[Desk | None, list[Problem]]:
-    """Validate without raising: the desk (None if anything is wrong) and the problems."""
+    """Validate without raising: the desk (None if anything is wrong) and the problems,
+    warnings included (``Problem.warning``: the desk loads with them)."""
     path = Path(path)
     label = str(path)
     text, problem = read_text(path, label, "facts file")
@@ -104,7 +106,7 @@ def check_file(path: str | Path) -> tuple[Desk | None, list[Problem]]:
             desk = checker.desk(root, path)
         del root  # freed by reference counting, before the collector could trace it
     problems = by_position(checker.problems)
-    return (None if problems else desk), problems
+    return (None if errors(problems) else desk), problems
 
 
 def read_text(path: Path, label: str, what: str) -> tuple[str | None, Problem | None]:

@@ -19,6 +19,10 @@ FactKind = Literal["quote", "figure", "finding", "statement"]
 # Follow-ups added from Slack are named added-1, added-2, ...; curated ids may not start so.
 ADDED_PREFIX = "added-"
 FACT_KINDS: tuple[FactKind, ...] = ("quote", "figure", "finding", "statement")
+# How a figure is hedged in its source ("At least 545 parents"); kept in every rendering.
+QUALIFIERS = ("at least", "about", "more than", "fewer than", "up to")
+# The channel id of the shipped example reminder: start-up says what to set instead.
+EXAMPLE_CHANNEL = "C0123456789"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +100,38 @@ class Source:
     line: int = 0  # where the record starts in facts.yaml
 
     def citation(self) -> str:
-        """Publisher, date and where to read it: the link, else the seed file."""
-        where = self.url or self.file
-        return f"{self.publisher}, {self.published:%d %b %Y}: {where}"
+        """Publisher, headline, date and the link when there is one: what a reporter can
+        cite. Never the seed file's path (``/source`` shows that to editors)."""
+        cited = f"{self.publisher}, “{self.title}”, {self.published.day} {self.published:%b %Y}"
+        return f"{cited}, {self.url}" if self.url else cited
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A person or body the desk quotes, and the ways its sources name them."""
+
+    id: str
+    name: str
+    title: str | None = None
+    aliases: tuple[str, ...] = ()
+    line: int = 0
+
+    def names(self) -> tuple[str, ...]:
+        """Every way a source may name the speaker: name, aliases, title with name."""
+        titled = (f"{self.title} {self.name}",) if self.title else ()
+        return (self.name, *self.aliases, *titled)
+
+    def display(self) -> str:
+        """``Jeff Sessions, Former Attorney General``."""
+        return f"{self.name}, {self.title}" if self.title else self.name
+
+
+def _mid_sentence(name: str) -> str:
+    """``The report`` -> ``the report`` after a comma; names keep their capitals."""
+    first, _, rest = name.partition(" ")
+    if first in ("The", "A", "An") and rest:
+        return f"{first.lower()} {rest}"
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +148,44 @@ class Fact:
     summary: str | None = None
     tags: tuple[str, ...] = ()
     line: int = 0
+    speaker: Speaker | None = None  # a speakers record; ``attribution`` is then its name
+    about: tuple[Speaker, ...] = ()  # whom the words are about
+    evidence: str | None = None  # words near the quote in the source that credit the speaker
+    qualifier: str | None = None  # figures: "at least", "about", ...
+    as_of_note: str | None = None  # figures: how as_of was read ("the year is inferred ...")
 
     def is_stale(self, today: date, stale_after_days: int) -> bool:
         return self.as_of is not None and self.as_of.age_days(today) > stale_after_days
+
+    def speaker_names(self) -> tuple[str, ...]:
+        """Every name the speaker goes by (``by:`` matches any of them)."""
+        return self.speaker.names() if self.speaker else (self.attribution,)
+
+    def speaker_key(self) -> str:
+        """One key per speaker, so a list of speakers names each once."""
+        return f"@{self.speaker.id}" if self.speaker else " ".join(self.attribution.split())
+
+    def credit(self) -> str:
+        """Whose words these are: the speaker with their title, or the attribution."""
+        return self.speaker.display() if self.speaker else self.attribution
+
+    def byline(self, publisher: str) -> str:
+        """Whose words a reply shows. A quote is the speaker's; a finding or statement is the
+        publisher's paraphrase (``Axios, paraphrasing a DOJ spokesperson``); a figure is the
+        publisher's unless someone else is credited."""
+        credit = self.credit()
+        if self.kind == "quote":
+            return credit
+        if any(name.casefold() == publisher.casefold() for name in self.speaker_names()):
+            return publisher
+        verb = "summarizing" if self.kind == "finding" else "paraphrasing"
+        if self.kind == "figure":
+            verb = "citing"
+        return f"{publisher}, {verb} {_mid_sentence(credit)}"
+
+    def amount(self) -> str:
+        """A figure's value with its qualifier and unit: ``at least 545 parents``."""
+        return " ".join(p for p in (self.qualifier, self.value, self.unit) if p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +224,7 @@ class Desk:
     followups: tuple[FollowUp, ...]
     reminders: tuple[Reminder, ...]
     path: Path = Path("facts.yaml")
+    speakers: Mapping[str, Speaker] = field(default_factory=dict)
     _facts_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +238,23 @@ class Desk:
 
     def followup(self, followup_id: str) -> FollowUp | None:
         return next((f for f in self.followups if f.id == followup_id), None)
+
+    def quoted_speakers(self) -> list[tuple[str, int]]:
+        """Who is quoted, each speaker once (however its quotes phrase it), with how many
+        quotes: most quoted first."""
+        counts: dict[str, int] = {}
+        shown: dict[str, str] = {}
+        for fact in self.facts:
+            if fact.kind == "quote":
+                key = fact.speaker_key()
+                counts[key] = counts.get(key, 0) + 1
+                shown.setdefault(key, fact.credit())
+        ranked = sorted(counts, key=lambda key: (-counts[key], shown[key].casefold()))
+        return [(shown[key], counts[key]) for key in ranked]
+
+    def placeholder_reminders(self) -> list[Reminder]:
+        """Reminders still posting to the shipped example channel."""
+        return [r for r in self.reminders if r.channel == EXAMPLE_CHANNEL]
 
     def today(self, now: datetime) -> date:
         """The newsroom's date at ``now``: ages and staleness count in its time zone."""

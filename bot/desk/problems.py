@@ -16,17 +16,25 @@ class Problem:
     key: str  # key path such as ``facts[3].quote``; empty for the file as a whole
     message: str
     hint: str | None = None
+    warning: bool = False  # worth an editor's look, but the desk still loads
 
     def __str__(self) -> str:
         key = f"{self.key}: " if self.key else ""
-        text = f"{self.file}:{self.line}:{self.column}: {key}{self.message}"
+        severity = "warning: " if self.warning else ""
+        text = f"{self.file}:{self.line}:{self.column}: {severity}{key}{self.message}"
         if self.hint:
             text += "".join(f"\n    {line}" for line in self.hint.splitlines())
         return text
 
 
 def by_position(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line, p.column, p.key))
+    """Sorted by where they are, each once (a value read twice is reported once)."""
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.line, p.column, p.key))
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a desk from loading (not the warnings)."""
+    return [p for p in problems if not p.warning]
 
 
 class Invalid(ValueError):

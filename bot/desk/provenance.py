@@ -159,16 +159,23 @@ def contains_whole(needle: str, text: str) -> bool:
 
 def locate_normalized(parts: list[str], source: NormalizedText) -> tuple[int, int] | None:
     """Like :func:`locate`, for fragments already normalised."""
+    spans = locate_fragments(parts, source)
+    return None if spans is None else (spans[0][0], spans[-1][1])
+
+
+def locate_fragments(parts: list[str], source: NormalizedText) -> list[tuple[int, int]] | None:
+    """The original span of each fragment, found in order; None if any is missing."""
     if not parts:
         return None
-    cursor, first = 0, -1
+    cursor = 0
+    spans = []
     for part in parts:
         at = _find_in_source(part, source, cursor)
         if at < 0:
             return None
-        first = at if first < 0 else first
         cursor = at + len(part)
-    return source.original_start(first), source.original_end(cursor)
+        spans.append((source.original_start(at), source.original_end(cursor)))
+    return spans
 
 
 def locate(quote: str, source_text: str) -> tuple[int, int] | None:

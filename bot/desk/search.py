@@ -124,7 +124,7 @@ def _row_of(item: Fact | FollowUp) -> tuple[str, ...]:
             item.value or "",
             item.quote,
             item.summary or "",
-            item.attribution,
+            _speaker(item),
             " ".join(item.tags),
         )
     return (item.id, item.title, "", item.quote or "", "", item.waiting_on or "", "")
@@ -560,7 +560,8 @@ def _in_typed_order(terms: tuple[Term, ...], labels: set[str]) -> list[str]:
 
 
 def _speaker(item: Fact | FollowUp) -> str:
-    return item.attribution if isinstance(item, Fact) else item.waiting_on or ""
+    """Every name of a fact's speaker (so ``by:`` matches any alias), or whom we wait on."""
+    return " | ".join(item.speaker_names()) if isinstance(item, Fact) else item.waiting_on or ""
 
 
 def _group(

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
-from bot.desk import provenance
+from bot.desk import provenance, sourcing
+from bot.desk.credits import CreditParts, CreditReader
 from bot.desk.cron import HINT as CRON_HINT
 from bot.desk.cron import cron_trigger
 from bot.desk.model import (
@@ -25,22 +26,25 @@ from bot.desk.model import (
     AsOf,
     Desk,
     Fact,
-    FactKind,
     FollowUp,
     Newsroom,
     Reminder,
     Source,
+    Speaker,
 )
 from bot.desk.problems import Invalid
 from bot.desk.synonyms import read_synonyms
-from bot.desk.yaml_reader import INT_TAG, Fields, NodeReader, describe, suggest
+from bot.desk.yaml_reader import INT_TAG, Fields, describe, suggest
 
 INCLUDE_KINDS = ("figures", "quotes", "findings", "statements", "followups")
-ROOT_KEYS = ("version", "newsroom", "sources", "facts", "followups", "reminders")
+ROOT_KEYS = ("version", "newsroom", "speakers", "sources", "facts", "followups", "reminders")
 NEWSROOM_KEYS = ("name", "timezone", "stale_after_days", "synonyms")
 SOURCE_KEYS = ("id", "title", "publisher", "published", "file", "url", "section")
-FIGURE_ONLY_KEYS = ("label", "value", "unit", "as_of")
-FACT_KEYS = ("id", "kind", "quote", "attribution", "source", *FIGURE_ONLY_KEYS, "summary", "tags")
+FIGURE_ONLY_KEYS = ("label", "value", "unit", "as_of", "qualifier", "as_of_note")
+CREDIT_KEYS = ("attribution", "speaker", "about", "evidence")
+# "guessed" is written by `newsbot extract` beside what it guessed; check refuses it.
+FACT_KEYS = ("id", "kind", "quote", *CREDIT_KEYS, "source", *FIGURE_ONLY_KEYS, "summary", "tags")
+FACT_KEYS_READ = (*FACT_KEYS, "guessed")
 FOLLOWUP_KEYS = ("id", "title", "waiting_on", "asked", "quote", "source", "owner")
 REMINDER_KEYS = ("id", "channel", "cron", "timezone", "include", "skip_dates")
 
@@ -59,7 +63,7 @@ ItemT = TypeVar("ItemT", bound=_HasId)
 SourceReader = Callable[[str], tuple[str | None, str | None, str | None]]
 
 
-class DeskChecker(NodeReader):
+class DeskChecker(CreditReader):
     """Reads facts.yaml's node tree into a Desk, collecting every problem on the way.
 
     ``read_source(file)`` returns ``(text, problem, hint)`` for a source file path as
@@ -70,6 +74,8 @@ class DeskChecker(NodeReader):
         super().__init__(label)
         self.read_source = read_source
         self.sources: dict[str, Source] = {}
+        self.speakers: dict[str, Speaker] = {}
+        self.speaker_ids: set[str] = set()
         self.source_ids: set[str] = set()  # declared, valid or not: no cascade of errors
         self.item_ids: dict[str, int] = {}  # fact and follow-up ids -> line first seen
         self.reminder_ids: set[str] = set()
@@ -80,12 +86,13 @@ class DeskChecker(NodeReader):
             return None
         self.check_version(fields)
         newsroom = self.newsroom(fields["newsroom"]) if "newsroom" in fields else None
+        self.speakers = self.each(fields, "speakers", self.speaker)
         self.sources = self.each(fields, "sources", self.source)
         facts = self.each(fields, "facts", self.fact)
         followups = self.each(fields, "followups", self.followup)
         default_tz = newsroom.timezone if newsroom else "UTC"
         reminders = self.each(fields, "reminders", lambda n, k: self.reminder(n, k, default_tz))
-        if self.problems or newsroom is None:
+        if self.error_count() or newsroom is None:
             return None
         return Desk(
             newsroom,
@@ -94,6 +101,7 @@ class DeskChecker(NodeReader):
             tuple(followups.values()),
             tuple(reminders.values()),
             path=path,
+            speakers=self.speakers,
         )
 
     def each(
@@ -176,6 +184,11 @@ class DeskChecker(NodeReader):
                 self.problem(fields["file"], f"{key}.file", message, hint)
         if None in (source_id, title, publisher, published, text):
             return None
+        url, section = self.scalar(fields, "url", key), self.scalar(fields, "section", key)
+        issues = sourcing.check_source(
+            cast(str, text), cast(str, publisher), cast(date, published), section, url
+        )
+        self.report(fields, key, issues)
         return Source(
             cast(str, source_id),
             cast(str, title),
@@ -183,14 +196,13 @@ class DeskChecker(NodeReader):
             cast(date, published),
             cast(str, file),
             cast(str, text),
-            url=self.scalar(fields, "url", key),
-            section=self.scalar(fields, "section", key),
+            url=url,
+            section=section,
             line=node.start_mark.line + 1,
         )
 
     def fact(self, node: yaml.Node, key: str) -> Fact | None:
-        required = ("id", "kind", "quote", "attribution", "source")
-        fields = self.mapping(node, key, FACT_KEYS, required)
+        fields = self.mapping(node, key, FACT_KEYS_READ, ("id", "kind", "quote", "source"))
         if fields is None:
             return None
         fact_id = self.item_id(fields, key)
@@ -200,27 +212,57 @@ class DeskChecker(NodeReader):
             hint = f"kind is one of: {', '.join(FACT_KINDS)}"
             self.problem(fields["kind"], f"{key}.kind", message, hint)
             kind = None
-        quote = self.quote(fields, key)
-        attribution = self.scalar(fields, "attribution", key, required=True)
+        self.guessed(fields, key)
+        located = self.located_quote(fields, key)
+        credit = self.credit(node, fields, key)
+        quote = located[0] if located else None
         figure = self.figure_parts(fields, key, kind, quote)
         tags = tuple(value for value, _ in self.items(fields, "tags", key))
-        if None in (fact_id, kind, quote, attribution) or figure is None:
+        if located is not None and credit is not None and kind is not None:
+            source = self.sources[self.scalar(fields, "source", key) or ""]
+            self.check_words(fields, key, kind, located[1], source, credit)
+        if fact_id is None or kind is None or quote is None or credit is None or figure is None:
             return None
+        fact = Fact(fact_id, kind, quote, credit.attribution, "", tags=tags)
+        return self.build_fact(fields, key, node, fact, credit, figure)
+
+    def build_fact(
+        self,
+        fields: Fields,
+        key: str,
+        node: yaml.Node,
+        fact: Fact,
+        credit: CreditParts,
+        figure: tuple[str | None, str | None, str | None, AsOf | None],
+    ) -> Fact:
         label, value, unit, as_of = figure
         return Fact(
-            cast(str, fact_id),
-            cast(FactKind, kind),
-            cast(str, quote),
-            cast(str, attribution),
+            fact.id,
+            fact.kind,
+            fact.quote,
+            credit.attribution,
             self.scalar(fields, "source", key) or "",
             label,
             value,
             unit,
             as_of,
             self.scalar(fields, "summary", key),
-            tags,
+            fact.tags,
             node.start_mark.line + 1,
+            speaker=credit.speaker,
+            about=credit.about,
+            evidence=credit.evidence,
+            qualifier=self.scalar(fields, "qualifier", key),
+            as_of_note=self.scalar(fields, "as_of_note", key),
         )
+
+    def guessed(self, fields: Fields, key: str) -> None:
+        """``guessed:`` marks what ``newsbot extract`` could not tell: an editor decides."""
+        if "guessed" in fields:
+            what = self.scalar(fields, "guessed", key) or "something"
+            message = f"newsbot extract guessed {what}"
+            hint = "check it against the article, correct it, then delete this 'guessed' line"
+            self.problem(fields["guessed"], f"{key}.guessed", message, hint)
 
     def figure_parts(
         self, fields: Fields, key: str, kind: str | None, quote: str | None
@@ -246,7 +288,15 @@ class DeskChecker(NodeReader):
             return None
         if missing or None in (label, value, as_of):
             return None
-        return label, value, self.scalar(fields, "unit", key), as_of
+        unit = self.scalar(fields, "unit", key)
+        if quote is not None and value is not None:
+            qualifier = self.scalar(fields, "qualifier", key)
+            note = self.scalar(fields, "as_of_note", key)
+            issues = sourcing.check_figure(quote, value, unit, qualifier, note)
+            self.report(fields, key, issues)
+            if any(not issue.warning for issue in issues):
+                return None
+        return label, value, unit, as_of
 
     def item_id(self, fields: Fields, key: str) -> str | None:
         """A fact or follow-up id: one namespace, since /source ID takes either."""
@@ -263,7 +313,12 @@ class DeskChecker(NodeReader):
         return item_id
 
     def quote(self, fields: Fields, key: str) -> str | None:
-        """The quote, checked verbatim against its source; a miss names the closest passage."""
+        located = self.located_quote(fields, key)
+        return None if located is None else located[0]
+
+    def located_quote(self, fields: Fields, key: str) -> tuple[str, list[tuple[int, int]]] | None:
+        """The quote and where each of its fragments is in the source; checked verbatim,
+        a miss names the closest passage."""
         quote = self.scalar(fields, "quote", key, required=True)
         source_id = self.scalar(fields, "source", key, required=True)
         if source_id is not None and source_id not in self.source_ids:
@@ -276,17 +331,18 @@ class DeskChecker(NodeReader):
             return None  # a source with problems of its own: they are reported there
         source = self.sources[source_id]
         index = provenance.index_source(source.text)
-        if provenance.locate_normalized(provenance.fragments(quote), index) is None:
+        spans = provenance.locate_fragments(provenance.fragments(quote), index)
+        if spans is None:
             hint = provenance.explain_miss(quote, source.text)
             self.problem(fields["quote"], f"{key}.quote", f"not verbatim in {source.file}", hint)
             return None
-        return quote
+        return quote, spans
 
     def followup(self, node: yaml.Node, key: str) -> FollowUp | None:
         fields = self.mapping(node, key, FOLLOWUP_KEYS, ("id", "title"))
         if fields is None:
             return None
-        before = len(self.problems)
+        before = self.error_count()
         item_id = self.item_id(fields, key)
         title = self.scalar(fields, "title", key, required=True)
         asked = self.parsed(fields, "asked", key, iso_date, DATE_WANTED)
@@ -297,11 +353,12 @@ class DeskChecker(NodeReader):
                     hint = "a follow-up's quote is checked against its source: give both"
                     self.problem(fields[name], key, f"has a {name} but no {other}", hint)
             quote = self.quote(fields, key)
+        self.waiting_on(fields, key)
         owner = self.scalar(fields, "owner", key)
         if owner is not None and not _SLACK_USER.fullmatch(owner):
             hint = "use a member ID such as U0123ABCD (Slack profile, ⋮, Copy member ID)"
             self.problem(fields["owner"], f"{key}.owner", f"{owner!r} is not a Slack user ID", hint)
-        if len(self.problems) > before or item_id is None or title is None:
+        if self.error_count() > before or item_id is None or title is None:
             return None
         return FollowUp(
             item_id,
@@ -314,11 +371,22 @@ class DeskChecker(NodeReader):
             line=node.start_mark.line + 1,
         )
 
+    def waiting_on(self, fields: Fields, key: str) -> None:
+        """A curated follow-up waits on someone its source names: no invented details."""
+        who = self.scalar(fields, "waiting_on", key)
+        source = self.sources.get(self.scalar(fields, "source", key) or "")
+        if who is None or source is None:
+            return
+        if not sourcing.names_in_source(who, source.text):
+            message = f"{source.file} never names {who!r}"
+            hint = "name whom the source says we wait on, or leave waiting_on out"
+            self.problem(fields["waiting_on"], f"{key}.waiting_on", message, hint)
+
     def reminder(self, node: yaml.Node, key: str, default_tz: str) -> Reminder | None:
         fields = self.mapping(node, key, REMINDER_KEYS, ("id", "channel", "cron", "include"))
         if fields is None:
             return None
-        before = len(self.problems)
+        before = self.error_count()
         reminder_id = self.ident(fields, key)
         if reminder_id in self.reminder_ids:
             self.problem(fields["id"], f"{key}.id", f"duplicate reminder id {reminder_id!r}")
@@ -328,7 +396,7 @@ class DeskChecker(NodeReader):
         cron = self.parsed(fields, "cron", key, crontab, "a five-field crontab", True)
         include = self.includes(fields, key)
         skip = self.parsed_items(fields, "skip_dates", key, iso_date, DATE_WANTED)
-        if len(self.problems) > before or None in (reminder_id, channel, cron, include, skip):
+        if self.error_count() > before or None in (reminder_id, channel, cron, include, skip):
             return None
         return Reminder(
             cast(str, reminder_id),

@@ -43,12 +43,14 @@ def test_the_monday_post_has_the_figure_and_the_open_follow_ups() -> None:
     cards = [p for p in reply.parts if isinstance(p, FollowUpCard)]
     assert [c.state.item.id for c in cards] == ["white-house-response", "parents-located-update"]
     assert all(c.buttons for c in cards)
-    assert cards[0].age_days == (datetime(2026, 3, 9) - datetime(2021, 1, 14)).days
+    # The article gives no date the desk asked (issue 10 removed the invented ones): no age.
+    assert cards[0].age_days is None
     assert cards[0].source is not None and cards[0].source.publisher == "Axios"
     assert not any(isinstance(p, Note) for p in reply.parts)  # on time: no late note
     assert "545 parents" in reply.text and "White House response" in reply.text
     drawn = str(render_blocks(reply))
     assert "545" in drawn and "White House" in drawn and "followup_resolve" in drawn
+    assert "asked" not in drawn
 
 
 def test_a_late_post_says_when_it_was_meant_to_be() -> None:

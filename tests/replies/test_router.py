@@ -168,7 +168,9 @@ def test_followups_lists_the_open_ones(router: Router) -> None:
             "white-house-response",
             "parents-located-update",
         ]
-        assert all(c.age_days == 46 for c in cards(reply, FollowUpCard))
+        # No invented "asked" date (issue 10): no "asked N days ago" either.
+        assert all(c.age_days is None for c in cards(reply, FollowUpCard))
+        assert "asked" not in render_text(reply)
 
 
 def test_add_resolve_and_reopen_are_recorded(router: Router, book: MemoryBook) -> None:

@@ -1,0 +1,591 @@
+"""Who does a source text credit for some of its words? Pure functions over the text.
+
+A newsroom's rule: quotation marks mean the exact words of the person named, as the source
+credits them. This module reads a source the way an editor does:
+
+- **Quotation marks.** Double quotes, straight or curly, and single quotes nested inside
+  them. An apostrophe (``Sessions’ focus``) is not a quotation mark.
+- **A credit in the same sentence.** A speech or finding verb with its subject ("X said",
+  "said X", "the report finds", "X told", "according to X"), outside the quoted words. A
+  verb such as "expected" or "promised" reports what someone did, not what they said, so it
+  credits nobody. The nearest credit before the words wins, else the one after them.
+- **Else the lead-in.** A list item's words belong to whoever its lead-in paragraph credits
+  ("What they found: ... the report finds." above the bullets); a paragraph labelled
+  "Our thought bubble, via X:" belongs to X.
+- **Else silence.** Nothing credits the words, or only a pronoun does ("he said"): the
+  caller asks the editor for evidence.
+
+Each source's layout (paragraphs, list items, sentences, quotations) is computed once and
+cached; a look-up is a bisect and a few regular expressions over one sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.desk import provenance
+
+__all__ = [
+    "Credit",
+    "Layout",
+    "credited_speaker",
+    "is_quoted",
+    "layout_of",
+    "names_agree",
+    "same_passage",
+]
+
+# Verbs that credit words to their subject; "saying", "expected", "promised", "revealed",
+# "accused" do not (the chairs "said the report revealed "...""; the chairs' words).
+_SPEECH_VERBS = (
+    "said|says|say|told|tells|added|adds|wrote|writes|found|finds|concluded|concludes|"
+    "noted|argued|argues|warned|warns|stated|explained|explains|acknowledged|acknowledges|"
+    "insisted|insists|claimed|testified|testifies|announced|announces|declared|declares|"
+    "replied|responded|asked|asks|recalled|admitted|admits|determined|observed|called|"
+    "described|reported"
+)
+_VERB = re.compile(rf"\b(?:(?P<verb>{_SPEECH_VERBS})\b|(?P<according>[Aa]ccording to)\s+)")
+# "called for", "called on": asking for something is not saying the quoted words.
+_CALLED_FOR = re.compile(r"\s+(?:for|on|off|up)\b")
+# Verbs that may come before their subject: '"...," said Mayor Ana Ruiz.'
+_INVERTIBLE = frozenset(
+    ["said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "told", "replied"]
+)
+_BOUNDARY = re.compile(r"[,;:\"“”(\[—–]|\s-\s|\bthat\b")
+_LEADING_JOINS = re.compile(r"^(?:and|but|while|as|so|then|also)\s+", re.IGNORECASE)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "our", "his", "her", "their", "its", "this", "these", "those"]
+)
+_QUESTION_WORDS = frozenset(
+    ["what", "who", "whom", "which", "how", "why", "where", "when", "whether"]
+)
+_PRONOUNS = frozenset(
+    ["he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its", "one"]
+)
+_WEEKDAYS = re.compile(
+    r"^(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)"
+    r"\b\s*,?\s*",
+)
+_APPOSITIVE = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+(?P<role>(?:a|an|the)\s[^,]+),\s*$"
+)
+_MAX_SUBJECT_WORDS = 14
+_PHRASE_END = re.compile(r"[,;:.!?\"“”(—–\n]|\s-\s|\bthat\b")
+
+_BULLET = re.compile(r"[ \t]*[•·*\-–—][ \t]+")
+_LABEL = re.compile(r"(?P<label>[A-Z][^:.!?\"“”\n]{0,80}):[ \t]+(?=[A-Z\"“‘'])")
+_VIA = re.compile(r"\bvia\s+(?P<who>.+)$")
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z\"“‘(•\d])")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "jr",
+        "sr",
+        "inc",
+        "co",
+        "corp",
+        "no",
+        "vs",
+        "u.s",
+        "u.n",
+        "d.c",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+_OPEN_SINGLE_BEFORE = ' \t\n"“(—–'
+_ARTICLES = re.compile(r"^(?:the|a|an)\s+")
+_NAME_PUNCT = re.compile(r"[^\w\s',]")
+_CONTINUATIONS = frozenset(["by", "as", "on", "of", "in", "who", "which", "from", "at", "with"])
+_TITLE_STOPS = frozenset(["for", "of", "to", "with", "from", "at", "by", "about"])
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Whom the source credits for some words, and where it says so.
+
+    ``who`` is written as the source has it ("The OIG"); None when nothing credits the
+    words. ``line`` and ``column`` (1-based) point at ``who`` in the source, or at the
+    words themselves when the source is silent.
+    """
+
+    who: str | None
+    line: int
+    column: int
+    how: str  # "said", "according to", "list lead-in", "label", "silent"
+    pronoun: bool = False  # only a pronoun names the speaker ("he said")
+
+    @property
+    def certain(self) -> bool:
+        """The text names someone; silence and bare pronouns need an editor's evidence."""
+        return self.who is not None and not self.pronoun
+
+    def __str__(self) -> str:
+        if self.who is None:
+            return f"nobody (source line {self.line})"
+        return f"“{self.who}” (source line {self.line})"
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    open: int  # offset of the opening mark
+    close: int  # offset of the closing mark (or the end of its paragraph, if unclosed)
+    parent: int | None  # index of the quotation it is nested in
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph or a list item, as offsets into the source text."""
+
+    start: int
+    end: int
+    body: int  # after the bullet and the label
+    label: tuple[int, int] | None  # "What they found" in "What they found: ..."
+    item: bool
+    lead: int | None  # a list item's lead-in paragraph (index into Layout.blocks)
+    sentences: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    at: int  # where the verb or "according to" starts
+    who: str
+    who_at: int
+    how: str
+
+
+class Layout:
+    """Paragraphs, list items, sentences and quotations of one source text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.blocks = _blocks(text)
+        self._block_starts = [b.start for b in self.blocks]
+        quotations: list[Quotation] = []
+        for block in self.blocks:
+            quotations.extend(_quotations(text, block.start, block.end, len(quotations)))
+        self.quotations = quotations
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._clauses: dict[tuple[int, int], list[_Clause]] = {}
+
+    def block_index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._block_starts, offset) - 1)
+
+    def block_at(self, offset: int) -> Block:
+        return self.blocks[self.block_index(offset)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def quotation_around(self, span: tuple[int, int]) -> int | None:
+        """The innermost quotation whose marks enclose the span, by index."""
+        found = None
+        for index, quote in enumerate(self.quotations):
+            if quote.open > span[0]:
+                break
+            if quote.open <= span[0] and span[1] <= quote.close + 1:
+                found = index
+        return found
+
+    def clauses(self, start: int, end: int) -> list[_Clause]:
+        """Speech clauses between two offsets, outside quotations opened inside them."""
+        key = (start, end)
+        if key not in self._clauses:
+            self._clauses[key] = _clauses_in(self, start, end)
+        return self._clauses[key]
+
+
+@lru_cache(maxsize=256)
+def layout_of(text: str) -> Layout:
+    """The layout of a source text, computed once per distinct text."""
+    return Layout(text)
+
+
+# --- public questions ------------------------------------------------------------------------
+
+
+def is_quoted(source_text: str, span: tuple[int, int]) -> bool:
+    """Whether the span lies inside one pair of quotation marks in the source."""
+    start, end = _trim(source_text, span)
+    return layout_of(source_text).quotation_around((start, end)) is not None
+
+
+def credited_speaker(source_text: str, span: tuple[int, int]) -> Credit:
+    """Whom the source credits for the words at ``span`` (offsets into ``source_text``)."""
+    layout = layout_of(source_text)
+    span = _trim(source_text, span)
+    block_index = layout.block_index(span[0])
+    block = layout.blocks[block_index]
+    quote_index = layout.quotation_around(span)
+    if quote_index is not None and layout.quotations[quote_index].parent is not None:
+        # Words quoted inside a quotation: credited by the outer speaker's words.
+        outer = layout.quotations[layout.quotations[quote_index].parent or 0]
+        found = _choose(layout.clauses(outer.open + 1, outer.close), span)
+        if found is not None:
+            return _credit(layout, found)
+        line, column = layout.position(span[0])
+        return Credit(None, line, column, "silent")
+    sentence = _sentence_around(block, span)
+    found = _choose(layout.clauses(*sentence), span)
+    if found is not None:
+        return _credit(layout, found)
+    return _from_structure(layout, block, span)
+
+
+def same_passage(source_text: str, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether every span lies in one paragraph (a list item counts with its lead-in)."""
+    layout = layout_of(source_text)
+    indexes = {layout.block_index(_trim(source_text, span)[0]) for span in spans}
+    if len(indexes) <= 1:
+        return True
+    items = [i for i in indexes if layout.blocks[i].item]
+    if len(items) != 1:
+        return False
+    lead = layout.blocks[items[0]].lead
+    return lead is not None and indexes == {items[0], lead}
+
+
+def near(source_text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The stretch of source an editor reads around a span: its paragraph, the paragraph
+    before it, and a list item's lead-in."""
+    layout = layout_of(source_text)
+    index = layout.block_index(_trim(source_text, span)[0])
+    block = layout.blocks[index]
+    first = index - 1 if index > 0 else index
+    if block.lead is not None:
+        first = min(first, block.lead)
+    return layout.blocks[first].start, block.end
+
+
+def names_agree(phrase: str, name: str) -> bool:
+    """Whether two ways of naming a speaker name the same one, as an editor would accept.
+
+    Equal after case, quote styles, punctuation and a leading article; or one is the other
+    with a description after it ("a report released Thursday by ..." names "the report";
+    "Maria Lopez, who lives on Elm Street" names "Maria Lopez"); or with a title before a
+    name of two words or more ("Council member Tom Reed" names "Tom Reed", but "a
+    spokesperson for Jeff Sessions" does not name Jeff Sessions).
+    """
+    a, b = _name_key(phrase), _name_key(name)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if longer.startswith(shorter):
+        rest = longer[len(shorter) :]
+        first = rest.split()[0] if rest.split() else ""
+        if rest.startswith(",") or (
+            rest.startswith(" ") and (first in _CONTINUATIONS or first.endswith("ed"))
+        ):
+            return True
+    if longer.endswith(" " + shorter) and len(shorter.split()) >= 2:
+        title = longer[: -len(shorter)].split()
+        return not any(word in _TITLE_STOPS or word.endswith(("'s", "'")) for word in title)
+    return False
+
+
+# --- reading the layout ------------------------------------------------------------------------
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _blocks(text: str) -> list[Block]:
+    """Split a text into paragraphs and list items; find labels, lead-ins and sentences."""
+    raw: list[tuple[int, int, bool]] = []  # (start, end, is item)
+    start: int | None = None
+    item = False
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        line_start, offset = offset, offset + len(line)
+        bullet = _BULLET.match(line) is not None and bool(stripped)
+        ends_sentence = start is not None and text[:line_start].rstrip()[-1:] in '.!?:"”’)'
+        if not stripped or bullet or ends_sentence:
+            if start is not None:
+                raw.append((start, line_start, item))
+            start, item = (line_start, bullet) if stripped else (None, False)
+        elif start is None:
+            start, item = line_start, False
+    if start is not None:
+        raw.append((start, len(text), item))
+    blocks: list[Block] = []
+    lead: int | None = None
+    for block_start, block_end, is_item in raw:
+        end = block_start + len(text[block_start:block_end].rstrip())
+        body = block_start + len(text[block_start:end]) - len(text[block_start:end].lstrip())
+        if is_item and (marker := _BULLET.match(text, block_start)):
+            body = marker.end()
+        label = None
+        if (found := _LABEL.match(text, body, end)) and len(found["label"].split()) <= 8:
+            label, body = found.span("label"), found.end()
+        blocks.append(
+            Block(
+                block_start,
+                end,
+                body,
+                label,
+                is_item,
+                lead if is_item else None,
+                _sentences(text, body, end),
+            )
+        )
+        if not is_item:
+            lead = len(blocks) - 1
+    return blocks
+
+
+def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Sentence spans in text[start:end], never splitting inside a quotation."""
+    pieces: list[tuple[int, int]] = []
+    begin = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        before = text[begin : match.start() + 1]
+        words = before.split()
+        last_word = words[-1].rstrip(".").lower() if words else ""
+        if last_word in _ABBREVIATIONS or not _balanced(before):
+            continue
+        pieces.append((begin, match.start() + 1))
+        begin = match.end()
+    if begin < end:
+        pieces.append((begin, end))
+    return tuple(pieces)
+
+
+def _balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("“") <= text.count("”")
+
+
+def _quotations(text: str, start: int, end: int, first_index: int) -> list[Quotation]:
+    """Quotation marks in one paragraph: double (straight or curly), single inside double."""
+    found: list[Quotation] = []
+    stack: list[tuple[str, int, int]] = []  # (closing mark kind, open offset, index)
+    for at in range(start, end):
+        char = text[at]
+        if char not in "\"“”‘’'":
+            continue
+        kind = "double" if char in '"“”' else "single"
+        top = stack[-1][0] if stack else None
+        if kind == "double":
+            closes = top == "double" and char != "“"
+            opens = not closes and char != "”"
+        else:
+            closes = top == "single" and char != "‘" and _ends_word(text, at, end)
+            opens = (
+                not closes
+                and char != "’"
+                and bool(stack)
+                and (at == start or text[at - 1] in _OPEN_SINGLE_BEFORE)
+                and at + 1 < end
+                and text[at + 1].isalnum()
+            )
+        if closes:
+            while stack and stack[-1][0] != kind:  # an unclosed single inside: drop it
+                stack.pop()
+            _, opened, index = stack.pop()
+            found[index - first_index] = Quotation(opened, at, found[index - first_index].parent)
+        elif opens:
+            index = first_index + len(found)
+            parent = stack[-1][2] if stack else None
+            found.append(Quotation(at, end, parent))
+            stack.append((kind, at, index))
+    return found
+
+
+def _ends_word(text: str, at: int, end: int) -> bool:
+    return at + 1 >= end or not text[at + 1].isalnum()
+
+
+def _sentence_around(block: Block, span: tuple[int, int]) -> tuple[int, int]:
+    """The sentences the span touches, as one stretch."""
+    first = last = None
+    for start, end in block.sentences:
+        if end > span[0] and start < span[1]:
+            first = start if first is None else first
+            last = end
+    if first is None or last is None:
+        return block.body, block.end
+    return first, last
+
+
+def _clauses_in(layout: Layout, start: int, end: int) -> list[_Clause]:
+    text = layout.text
+    inner = [
+        q
+        for q in layout.quotations
+        if start <= q.open < end and not (q.open < start or q.close > end + 1)
+    ]
+    clauses: list[_Clause] = []
+    for match in _VERB.finditer(text, start, end):
+        at = match.start()
+        if any(q.open < at < q.close for q in inner):
+            continue  # the speaker's own words, not a credit
+        if match["according"]:
+            who_at, who = _phrase_after(text, match.end(), end)
+            if who:
+                clauses.append(_Clause(at, who, who_at, "according to"))
+            continue
+        if match["verb"] == "called" and _CALLED_FOR.match(text, match.end(), end):
+            continue
+        clause = _subject_of(text, match, start, end)
+        if clause is not None:
+            clauses.append(clause)
+    return clauses
+
+
+def _subject_of(text: str, match: re.Match[str], start: int, end: int) -> _Clause | None:
+    verb = match["verb"]
+    before = text[start : match.start()]
+    cut = 0
+    for boundary in _BOUNDARY.finditer(before):
+        cut = boundary.end()
+    subject = before[cut:]
+    if appositive := _APPOSITIVE.search(before):
+        who = appositive["name"] + ", " + appositive["role"]
+        return _Clause(match.start(), who, start + appositive.start("name"), verb)
+    who = _tidy(subject)
+    if who and _looks_like_subject(who):
+        who_at = start + cut + len(subject) - len(subject.lstrip()) + _lead_len(subject)
+        return _Clause(match.start(), who, who_at, verb)
+    if not who and verb in _INVERTIBLE:
+        who_at, after = _phrase_after(text, match.end(), end)
+        after = _WEEKDAYS.sub("", after)
+        if after and _looks_like_subject(after):
+            return _Clause(match.start(), after, who_at, verb)
+    return None
+
+
+def _lead_len(subject: str) -> int:
+    stripped = subject.lstrip()
+    found = _LEADING_JOINS.match(stripped)
+    return found.end() if found else 0
+
+
+def _phrase_after(text: str, start: int, end: int) -> tuple[int, str]:
+    """The noun phrase after "according to" or an inverted "said": up to a boundary."""
+    while start < end and text[start].isspace():
+        start += 1
+    stop = end
+    if found := _PHRASE_END.search(text, start, end):
+        stop = found.start()
+    phrase = text[start:stop].strip()
+    if len(phrase.split()) > _MAX_SUBJECT_WORDS:
+        return start, ""
+    return start, phrase
+
+
+def _tidy(subject: str) -> str:
+    who = " ".join(subject.split())
+    return _LEADING_JOINS.sub("", who).strip()
+
+
+def _looks_like_subject(who: str) -> bool:
+    words = who.split()
+    if not words or len(words) > _MAX_SUBJECT_WORDS:
+        return False
+    first = words[0]
+    if first.lower() in _QUESTION_WORDS:  # "What they found:" is a heading, not a credit
+        return False
+    if first.lower() in _DETERMINERS or first.lower() in _PRONOUNS:
+        return True
+    # "board chair Dr. Amira Haddad": a lower-case title before a name
+    return any(word[0].isupper() for word in words)
+
+
+def _choose(clauses: list[_Clause], span: tuple[int, int]) -> _Clause | None:
+    """The nearest credit before the words, else one inside a paraphrase, else after."""
+    before = [c for c in clauses if c.at < span[0]]
+    if before:
+        return before[-1]
+    inside = [c for c in clauses if span[0] <= c.at < span[1]]
+    if inside:
+        return inside[0]
+    after = [c for c in clauses if c.at >= span[1]]
+    return after[0] if after else None
+
+
+def _credit(layout: Layout, clause: _Clause, how: str | None = None) -> Credit:
+    line, column = layout.position(clause.who_at)
+    pronoun = clause.who.split()[0].lower() in _PRONOUNS and len(clause.who.split()) == 1
+    return Credit(clause.who, line, column, how or clause.how, pronoun)
+
+
+def _label_credit(layout: Layout, block: Block) -> Credit | None:
+    """ "Our thought bubble, via Axios' Stef Kight:" credits Axios' Stef Kight."""
+    if block.label is None:
+        return None
+    start, end = block.label
+    label = layout.text[start:end]
+    if found := _VIA.search(label):
+        clause = _Clause(start, found["who"].strip(), start + found.start("who"), "label")
+        return _credit(layout, clause)
+    for clause in layout.clauses(start, end):
+        credit = _credit(layout, clause, "label")
+        if credit.certain:
+            return credit
+    return None
+
+
+def _lead_in_credit(layout: Layout, lead: Block) -> Credit | None:
+    credit = _label_credit(layout, lead)
+    if credit is not None and credit.certain:
+        return Credit(credit.who, credit.line, credit.column, "list lead-in")
+    for sentence in lead.sentences:
+        for clause in layout.clauses(*sentence):
+            found = _credit(layout, clause, "list lead-in")
+            if found.certain:
+                return found
+    return None
+
+
+def _from_structure(layout: Layout, block: Block, span: tuple[int, int]) -> Credit:
+    """No credit in the sentence: the paragraph's label, else a list item's lead-in."""
+    credit = _label_credit(layout, block)
+    if credit is not None:
+        return credit
+    if block.item and block.lead is not None:
+        credit = _lead_in_credit(layout, layout.blocks[block.lead])
+        if credit is not None:
+            return credit
+    line, column = layout.position(span[0])
+    return Credit(None, line, column, "silent")
+
+
+def _name_key(name: str) -> str:
+    folded = provenance.normalize(name).casefold()
+    folded = _NAME_PUNCT.sub(" ", folded).replace(" ,", ",")
+    return _ARTICLES.sub("", " ".join(folded.split())).strip(" ,")

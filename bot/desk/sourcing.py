@@ -1,0 +1,287 @@
+"""Does a curated item say what its source says? Attribution, splices, figures, sources.
+
+Pure rules over a source text and the values an editor wrote; :mod:`bot.desk.validate`
+points each :class:`Issue` at the right line of facts.yaml. The reading of the text
+(quotation marks, who is credited) is :mod:`bot.desk.attribution`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.desk import attribution, provenance
+from bot.desk.model import QUALIFIERS, Speaker
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        1,
+    )
+    for name in names
+}
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+DATELINE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})", re.IGNORECASE)
+_HEADER_LINES = 3
+# How a text names its own publisher: "(Capital Wire) —", "via Axios' Stef Kight", "© 2024 X".
+_PUBLISHER_MARKS = (
+    re.compile(r"\((?P<name>[A-Z][\w.&' -]{1,40}?)\)\s+[—–-]"),
+    re.compile(r"\bvia\s+(?P<name>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)*?)(?:['’]s?)\s"),
+    re.compile(r"©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)*)"),
+)
+_HEDGES = (
+    "at least|about|more than|fewer than|up to|nearly|almost|roughly|around|approximately|"
+    "over|under|less than|some|as many as|as few as"
+)
+_AS_OF_NO_YEAR = re.compile(rf"\bas of\s+{_MONTH}(?!\w)(?!\s+\d{{1,2}},?\s+\d{{4}})(?!\s+\d{{4}})")
+_QUOTE_HINT = (
+    "quotation marks mean the exact words of the person named: the publisher's own words "
+    "are kind: finding or kind: statement"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One rule broken: which key to point at, what is wrong, what to do."""
+
+    key: str
+    message: str
+    hint: str | None = None
+    warning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who facts.yaml says spoke some words: a speaker record or a free-text attribution."""
+
+    names: tuple[str, ...]  # every way of naming them
+    label: str  # how facts.yaml names them, for messages
+    key: str  # "speaker" or "attribution": where a disagreement points
+    is_publisher: bool  # the source's own words (no one else to credit)
+
+    @classmethod
+    def of(cls, speaker: Speaker | None, attribution_text: str, publisher: str) -> Claim:
+        if speaker is not None:
+            names, label, key = speaker.names(), speaker.name, "speaker"
+        else:
+            names, label, key = (attribution_text,), attribution_text, "attribution"
+        is_publisher = any(attribution.names_agree(n, publisher) for n in names)
+        return cls(names, label, key, is_publisher)
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def check_words(
+    kind: str,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    claim: Claim,
+    evidence: str | None,
+    speakers: Mapping[str, Speaker],
+) -> list[Issue]:
+    """Splices, quotation marks and the credited speaker of one fact's words."""
+    issues: list[Issue] = []
+    if len(spans) > 1 and not attribution.same_passage(text, spans):
+        lines = sorted({line_of(text, start) for start, _ in spans})
+        where = " and ".join(str(n) for n in lines)
+        message = f'"..." joins words from different paragraphs (source lines {where})'
+        hint = "a splice stays in one paragraph (a list item counts with its lead-in)"
+        issues.append(Issue("quote", message, hint + ": make separate facts"))
+    if kind == "quote":
+        for span in spans:
+            if not attribution.is_quoted(text, span):
+                line = line_of(text, span[0])
+                message = "kind: quote, but the words are not inside quotation marks in the source"
+                message += f" (source line {line})"
+                issues.append(Issue("kind", message, _QUOTE_HINT))
+                return issues
+    issues.extend(_check_credit(kind, text, spans, claim, evidence, speakers))
+    return issues
+
+
+def _check_credit(
+    kind: str,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    claim: Claim,
+    evidence: str | None,
+    speakers: Mapping[str, Speaker],
+) -> list[Issue]:
+    if evidence is not None:
+        stretch = attribution.near(text, spans[0])
+        if not provenance.contains_whole(
+            provenance.normalize(evidence), provenance.normalize(text[stretch[0] : stretch[1]])
+        ):
+            first, last = line_of(text, stretch[0]), line_of(text, stretch[1])
+            message = f"not found near the words (source lines {first}-{last})"
+            hint = "evidence is words copied from the source near the quote, crediting the speaker"
+            return [Issue("evidence", message, hint)]
+    for span in spans:
+        credit = attribution.credited_speaker(text, span)
+        if credit.certain and credit.who is not None:
+            if not any(attribution.names_agree(credit.who, name) for name in claim.names):
+                return [_disagreement(credit, claim, speakers)]
+        elif evidence is None and not (claim.is_publisher and kind != "quote"):
+            return [_silence(credit, claim)]
+    return []
+
+
+def _disagreement(
+    credit: attribution.Credit, claim: Claim, speakers: Mapping[str, Speaker]
+) -> Issue:
+    who = credit.who or ""
+    message = f"the source credits these words to {credit}, facts.yaml says {claim.label}"
+    match = next(
+        (s for s in speakers.values() if any(attribution.names_agree(who, n) for n in s.names())),
+        None,
+    )
+    if match is not None:
+        hint = f"that is the speaker {match.id!r}: write speaker: {match.id}"
+    elif claim.key == "attribution":
+        hint = f"write speaker: ID, naming a speakers record with “{who}” among its aliases"
+    else:
+        hint = f"if “{who}” is {claim.label}, add “{who}” to the speaker's aliases"
+    if claim.key == "speaker":
+        hint += f"; words about {claim.label} go under about:"
+    return Issue(claim.key, message, hint)
+
+
+def _silence(credit: attribution.Credit, claim: Claim) -> Issue:
+    if credit.pronoun:
+        message = f"only a pronoun names who said these words: {credit}"
+    else:
+        message = f"the source does not say who said these words (source line {credit.line})"
+    hint = f"add evidence: words near them in the source that credit {claim.label}"
+    return Issue(claim.key, message, hint, warning=True)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def check_figure(
+    quote: str, value: str, unit: str | None, qualifier: str | None, as_of_note: str | None
+) -> list[Issue]:
+    """The qualifier and unit as the quote has them; an inferred year says so."""
+    text = provenance.normalize(quote)
+    issues: list[Issue] = []
+    number = _value_pattern(value)
+    hedge = re.search(rf"\b(?P<hedge>{_HEDGES})\s+(?:\$\s*)?{number}", text, re.IGNORECASE)
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        hint = f"qualifier is one of: {', '.join(QUALIFIERS)}"
+        issues.append(Issue("qualifier", f"unknown qualifier {qualifier!r}", hint))
+    elif qualifier is not None and (hedge is None or hedge["hedge"].casefold() != qualifier):
+        message = f"the quote does not say “{qualifier} {value}”"
+        issues.append(Issue("qualifier", message, "the qualifier is the quote's own words"))
+    elif qualifier is None and hedge is not None:
+        said, hedged = f"{hedge['hedge']} {value}", hedge["hedge"].casefold()
+        hint = f"add qualifier: {hedged}"
+        if hedged not in QUALIFIERS:
+            hint = f"use a qualifier ({', '.join(QUALIFIERS)}) that keeps its meaning"
+        message = f"the quote says “{said}”: a bare {value} changes its meaning"
+        issues.append(Issue("value", message, hint))
+    if unit is not None and not _unit_follows(text, number, unit):
+        message = f"the quote does not count {value} in {unit!r}"
+        hint = "the unit is the word the quote puts after the number (e.g. 545 parents)"
+        issues.append(Issue("unit", message, hint))
+    if as_of_note is None and _AS_OF_NO_YEAR.search(text):
+        message = "the quote gives the month without a year: the year was inferred"
+        hint = "say how in as_of_note (e.g. the year is from the article's date)"
+        issues.append(Issue("as_of", message, hint, warning=True))
+    return issues
+
+
+def _value_pattern(value: str) -> str:
+    digits = value.replace(",", "")
+    grouped = f"{int(digits):,}" if digits.isdigit() else re.escape(value)
+    return rf"(?:{re.escape(value)}|{re.escape(digits)}|{re.escape(grouped)})(?![\d,])"
+
+
+def _unit_follows(text: str, number: str, unit: str) -> bool:
+    """The unit's words in the three words after the value; "%" for percent, "$" dollars."""
+    words = unit.casefold().split()
+    for found in re.finditer(rf"(?P<cur>\$\s*)?{number}(?P<pct>\s*%)?", text, re.IGNORECASE):
+        after = re.findall(r"[\w-]+", text[found.end() :].casefold())[:3]
+        implied = {"percent"} if found["pct"] else set()
+        implied |= {"dollars", "dollar"} if found["cur"] else set()
+        if all(w in implied or _word_in(w, after) for w in words):
+            return True
+    return False
+
+
+def _word_in(word: str, words: list[str]) -> bool:
+    stems = {word, word.removesuffix("s"), word + "s", word.removesuffix("es")}
+    return any(w in stems or w.removesuffix("s") in stems for w in words)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def check_source(
+    text: str, publisher: str, published: date, section: str | None, url: str | None
+) -> list[Issue]:
+    """The publisher, date and section as the text itself gives them."""
+    issues: list[Issue] = []
+    head = "\n".join(text.splitlines()[:_HEADER_LINES])
+    if found := DATELINE.search(head):
+        stated = _date(found)
+        line = line_of(text, found.start())
+        if stated is not None and stated != published:
+            message = f"the source's dateline says {found.group()} (source line {line})"
+            issues.append(Issue("published", message, f"write published: {stated.isoformat()}"))
+        rest = head[found.end() :].split("\n", 1)[0].strip(" -–—|")
+        if section is not None and rest and rest.casefold() != section.casefold():
+            message = f"the source's dateline gives the section as {rest!r} (source line {line})"
+            issues.append(Issue("section", message, f"write section: {rest}"))
+    named = _publishers_named(text)
+    mentioned = publisher.casefold() in text.casefold() or (
+        url is not None and _letters(publisher) in _letters(url)
+    )
+    if named and not mentioned:
+        name, offset = named[0]
+        line = line_of(text, offset)
+        message = f"the source names its publisher as “{name}” (source line {line})"
+        issues.append(Issue("publisher", message, f"write publisher: {name}"))
+    return issues
+
+
+def _date(found: re.Match[str]) -> date | None:
+    try:
+        return date(int(found[3]), _MONTHS[found[1].lower().rstrip(".")], int(found[2]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _publishers_named(text: str) -> list[tuple[str, int]]:
+    named: list[tuple[str, int]] = []
+    for pattern in _PUBLISHER_MARKS:
+        named.extend((m["name"].strip(), m.start("name")) for m in pattern.finditer(text))
+    return sorted(named, key=lambda pair: pair[1])
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.casefold())
+
+
+def names_in_source(name: str, text: str) -> bool:
+    """Whether a source names someone, as whole words (for follow-ups' waiting_on)."""
+    return provenance.contains_whole(
+        provenance.normalize(name).casefold(), provenance.normalize(text).casefold()
+    )
