@@ -2,7 +2,9 @@
 
 Deterministic (seeded), so runs compare. Quotes are sentences of made-up words drawn from a
 vocabulary of a few thousand, so search sees a realistic spread of common and rare words;
-every quote is part of its source's text, so provenance checks pass too.
+every quote is part of its source's text, credited there the way newsbot check reads credits
+(``Name said, "..."`` for quotes, ``According to Name, ...`` for the rest), so provenance and
+attribution checks pass too.
 """
 
 from __future__ import annotations
@@ -48,20 +50,27 @@ def generate_desk(n: int, seed: int = 545, sources: int = 20) -> Desk:
         figure = {}
         if kind == "figure":
             value = str(rng.randint(2, 99_999))
-            quote = f"{quote[:-1]} {value} {rng.choice(_COMMON)}."
+            unit = rng.choice(_COMMON)
+            # The comma keeps a made-up word before the value from reading as a hedge ("some");
+            # the unit is the word after the value, as newsbot check wants it.
+            quote = f"{quote[:-1]}, {value} {unit}."
             figure = {
                 "label": _sentence(rng, vocabulary, 3)[:-1],
                 "value": value,
-                "unit": rng.choice(_COMMON),
+                "unit": unit,
                 "as_of": AsOf(rng.randint(2015, 2024), rng.randint(1, 12)),
             }
-        quotes_by_source[source].append(quote)
+        speaker = rng.choice(speakers)
+        credited = (
+            f'{speaker} said, "{quote}"' if kind == "quote" else f"According to {speaker}, {quote}"
+        )
+        quotes_by_source[source].append(credited)
         facts.append(
             Fact(
                 id=f"fact-{k:05d}",
                 kind=kind,
                 quote=quote,
-                attribution=rng.choice(speakers),
+                attribution=speaker,
                 source=source,
                 summary=_sentence(rng, vocabulary, 10) if rng.random() < 0.3 else None,
                 tags=tuple(rng.sample(tags, rng.randint(0, 3))),

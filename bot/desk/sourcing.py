@@ -49,7 +49,13 @@ _HEDGES = (
     "at least|about|more than|fewer than|up to|nearly|almost|roughly|around|approximately|"
     "over|under|less than|some|as many as|as few as"
 )
-_AS_OF_NO_YEAR = re.compile(rf"\bas of\s+{_MONTH}(?!\w)(?!\s+\d{{1,2}},?\s+\d{{4}})(?!\s+\d{{4}})")
+_HEDGE_BEFORE = re.compile(rf"\b(?P<hedge>{_HEDGES})\s+(?:\$\s*)?$", re.IGNORECASE)
+_PERCENT = re.compile(r"\s*%")
+_DOLLAR = re.compile(r"\$\s*$")
+_WORDS = re.compile(r"[\w-]+")
+_AS_OF_NO_YEAR = re.compile(
+    rf"\bas of\s+{_MONTH}(?!\w)(?!\s+\d{{1,2}},?\s+\d{{4}})(?!,?\s+\d{{4}})", re.IGNORECASE
+)
 _QUOTE_HINT = (
     "quotation marks mean the exact words of the person named: the publisher's own words "
     "are kind: finding or kind: statement"
@@ -104,7 +110,8 @@ def check_words(
         where = " and ".join(str(n) for n in lines)
         message = f'"..." joins words from different paragraphs (source lines {where})'
         hint = "a splice stays in one paragraph (a list item counts with its lead-in)"
-        issues.append(Issue("quote", message, hint + ": make separate facts"))
+        # Whom the pieces are credited to is moot until they are one passage.
+        return [Issue("quote", message, hint + ": make separate facts")]
     if kind == "quote":
         for span in spans:
             if not attribution.is_quoted(text, span):
@@ -181,23 +188,23 @@ def check_figure(
 ) -> list[Issue]:
     """The qualifier and unit as the quote has them; an inferred year says so."""
     text = provenance.normalize(quote)
+    places = _value_places(text, value)
+    hedges = [h for at, _ in places if (h := _hedge_before(text, at))]
     issues: list[Issue] = []
-    number = _value_pattern(value)
-    hedge = re.search(rf"\b(?P<hedge>{_HEDGES})\s+(?:\$\s*)?{number}", text, re.IGNORECASE)
     if qualifier is not None and qualifier not in QUALIFIERS:
         hint = f"qualifier is one of: {', '.join(QUALIFIERS)}"
         issues.append(Issue("qualifier", f"unknown qualifier {qualifier!r}", hint))
-    elif qualifier is not None and (hedge is None or hedge["hedge"].casefold() != qualifier):
+    elif qualifier is not None and qualifier not in (h.casefold() for h in hedges):
         message = f"the quote does not say “{qualifier} {value}”"
         issues.append(Issue("qualifier", message, "the qualifier is the quote's own words"))
-    elif qualifier is None and hedge is not None:
-        said, hedged = f"{hedge['hedge']} {value}", hedge["hedge"].casefold()
+    elif qualifier is None and hedges:
+        said, hedged = f"{hedges[0]} {value}", hedges[0].casefold()
         hint = f"add qualifier: {hedged}"
         if hedged not in QUALIFIERS:
             hint = f"use a qualifier ({', '.join(QUALIFIERS)}) that keeps its meaning"
         message = f"the quote says “{said}”: a bare {value} changes its meaning"
         issues.append(Issue("value", message, hint))
-    if unit is not None and not _unit_follows(text, number, unit):
+    if unit is not None and not any(_unit_after(text, at, end, unit) for at, end in places):
         message = f"the quote does not count {value} in {unit!r}"
         hint = "the unit is the word the quote puts after the number (e.g. 545 parents)"
         issues.append(Issue("unit", message, hint))
@@ -208,22 +215,41 @@ def check_figure(
     return issues
 
 
-def _value_pattern(value: str) -> str:
+def _value_places(text: str, value: str) -> list[tuple[int, int]]:
+    """Where the value stands in the text, as written or with/without thousands commas
+    (no regular expression per value: checking 10,000 figures compiled 10,000 of them)."""
     digits = value.replace(",", "")
-    grouped = f"{int(digits):,}" if digits.isdigit() else re.escape(value)
-    return rf"(?:{re.escape(value)}|{re.escape(digits)}|{re.escape(grouped)})(?![\d,])"
+    forms = {value, digits}
+    if digits.isdigit():
+        forms.add(f"{int(digits):,}")
+    places = []
+    for form in forms:
+        at = text.find(form)
+        while at >= 0:
+            end = at + len(form)
+            before = text[at - 1] if at else " "
+            after = text[end : end + 2]
+            whole = not (before.isalnum() or before in ".,") and not (
+                after[:1].isalnum() or (after[:1] in ".," and after[1:2].isdigit())
+            )
+            if whole:
+                places.append((at, end))
+            at = text.find(form, at + 1)
+    return sorted(places)
 
 
-def _unit_follows(text: str, number: str, unit: str) -> bool:
-    """The unit's words in the three words after the value; "%" for percent, "$" dollars."""
-    words = unit.casefold().split()
-    for found in re.finditer(rf"(?P<cur>\$\s*)?{number}(?P<pct>\s*%)?", text, re.IGNORECASE):
-        after = re.findall(r"[\w-]+", text[found.end() :].casefold())[:3]
-        implied = {"percent"} if found["pct"] else set()
-        implied |= {"dollars", "dollar"} if found["cur"] else set()
-        if all(w in implied or _word_in(w, after) for w in words):
-            return True
-    return False
+def _hedge_before(text: str, at: int) -> str | None:
+    found = _HEDGE_BEFORE.search(text, max(0, at - 24), at)
+    return found["hedge"] if found else None
+
+
+def _unit_after(text: str, at: int, end: int, unit: str) -> bool:
+    """The unit's words in the three words after the value; "%" is percent, "$" dollars."""
+    implied = {"percent"} if _PERCENT.match(text, end) else set()
+    implied |= {"dollars", "dollar"} if _DOLLAR.search(text, max(0, at - 2), at) else set()
+    after = _WORDS.findall(text, end, end + 80)[:3]
+    after = [w.casefold() for w in after]
+    return all(w in implied or _word_in(w, after) for w in unit.casefold().split())
 
 
 def _word_in(word: str, words: list[str]) -> bool:

@@ -26,6 +26,8 @@ Fields = dict[str, yaml.Node]
 # A value an editor has not written yet: extract's drafts say "TODO: ..." where they could
 # not tell. It must never reach a reporter. Upper case only: "Todo" may begin a sentence.
 _PLACEHOLDER = re.compile(r"\s*(?:TODO|TBD|FIXME)\b")
+
+
 def describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"

@@ -332,7 +332,9 @@ def test_as_of_refuses_other_forms(tmp_path: Path, written: str) -> None:
 @pytest.mark.parametrize("key", ["published", "asked"])
 def test_published_and_asked_must_be_dates(tmp_path: Path, key: str, written: str) -> None:
     # The shipped follow-ups have no asked date (the article gives none): add one.
-    text = edited("    waiting_on: White House\n", "    waiting_on: White House\n    asked: 2021-01-14\n")
+    text = edited(
+        "    waiting_on: White House\n", "    waiting_on: White House\n    asked: 2021-01-14\n"
+    )
     problem = only_problem(tmp_path, edited(f"{key}: 2021-01-14", f"{key}: {written}", text))
     assert problem.key.endswith(f".{key}")
     assert problem.message == f"expected a date YYYY-MM-DD, got {written!r}"
