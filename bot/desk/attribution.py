@@ -218,7 +218,7 @@ class Layout:
         self.quotations = quotations
         self._opens = [q.open for q in quotations]
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._clauses: dict[tuple[int, int], list[_Clause]] = {}
+        self._clauses: dict[tuple[int, int, int, int], list[_Clause]] = {}
 
     def block_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._block_starts, offset) - 1)
