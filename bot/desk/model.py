@@ -102,7 +102,7 @@ class Source:
     def citation(self) -> str:
         """Publisher, headline, date and the link when there is one: what a reporter can
         cite. Never the seed file's path (``/source`` shows that to editors)."""
-        cited = f"{self.publisher}, “{self.title}”, {self.published.day} {self.published:%b %Y}"
+        cited = f"{self.publisher}, {self.published.day} {self.published:%b %Y}: “{self.title}”"
         return f"{cited}, {self.url}" if self.url else cited
 
 

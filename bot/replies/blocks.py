@@ -42,13 +42,14 @@ from bot.replies.reply import (
 )
 from bot.replies.text import (
     age_words,
-    attributed_line,
+    byline,
+    credit_lines,
     event_words,
     figure_line,
     published_line,
-    quoted,
     stale_line,
     status_words,
+    words,
 )
 
 MAX_BLOCKS = 50
@@ -206,12 +207,13 @@ def _fact_blocks(card: FactCard) -> list[Block]:
     lines = []
     if fact.kind == "figure":
         lines.append(f"*{escape_mrkdwn(figure_line(fact))}*")
-    lines.append("> " + escape_mrkdwn(quoted(_clip(fact.quote, QUOTE_LIMIT))))
+    lines.append("> " + escape_mrkdwn(_clip(words(fact), QUOTE_LIMIT)))
     if card.stale_days is not None:
         lines.append(f":warning: {escape_mrkdwn(stale_line(card))}")
+    whose = byline(fact, card.source)
     citation = [
-        f"— {escape_mrkdwn(attributed_line(fact, card.source))}",
-        _where(card.source),
+        *([f"— {escape_mrkdwn(whose)}"] if whose else []),
+        f"{escape_mrkdwn(published_line(card.source))}: {_where(card.source)}",
         f"{escape_mrkdwn(fact.kind)} `{escape_mrkdwn(fact.id)}`",
     ]
     return [
@@ -225,7 +227,8 @@ def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> li
     icon = _STATUS_ICONS[state.status] if not unavailable else ":grey_question:"
     lines = [f"{icon} *{escape_mrkdwn(item.title)}*", _followup_facts(card, timezone, unavailable)]
     if item.quote:
-        lines.append("> " + escape_mrkdwn(quoted(_clip(item.quote, QUOTE_LIMIT))))
+        # The publisher's sentence that shows the question is open: not a quotation.
+        lines.append("> " + escape_mrkdwn(_clip(" ".join(item.quote.split()), QUOTE_LIMIT)))
     if state.resolution is not None:
         lines.append(":white_check_mark: " + _event_line(state.resolution, timezone))
     blocks: list[Block] = [
@@ -253,7 +256,7 @@ def _followup_facts(card: FollowUpCard, timezone: str, unavailable: bool) -> str
 def _followup_origin(card: FollowUpCard) -> str:
     """Where the follow-up comes from: its published source, or who added it in Slack."""
     if card.source is not None:
-        return f"{escape_mrkdwn(published_line(card.source))} · {_where(card.source)}"
+        return f"{escape_mrkdwn(published_line(card.source))}: {_where(card.source)}"
     added_by = card.state.item.added_by
     return f"added by {mention(added_by)}" if added_by else "added in Slack"
 
@@ -282,10 +285,13 @@ def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[B
     blocks: list[Block] = [_section("*In its paragraph*\n> " + paragraph.replace("\n", "\n> "))]
     if card.fact is not None:
         fact = card.fact
-        line = f"*{escape_mrkdwn(fact.kind.capitalize())}* `{escape_mrkdwn(fact.id)}` — "
-        line += escape_mrkdwn(fact.attribution)
+        line = f"*{escape_mrkdwn(fact.kind.capitalize())}* `{escape_mrkdwn(fact.id)}`\n"
+        line += "\n".join(escape_mrkdwn(c) for c in credit_lines(fact, source)[1:])
+        line += f"\nWords of: {escape_mrkdwn(fact.credit())}"
         if fact.kind == "figure":
             line += "\n" + escape_mrkdwn(figure_line(fact))
+            if fact.as_of_note:
+                line += "\nAs of: " + escape_mrkdwn(fact.as_of_note)
         blocks.append(_section(line))
     if card.followup is not None:
         state = card.followup
@@ -305,6 +311,7 @@ def _source_fields(source: Source) -> SectionBlock:
         f"*Published*\n{escape_mrkdwn(published_line(source))}",
         f"*Read it*\n{_where(source)}",
         f"*Source id*\n`{escape_mrkdwn(source.id)}`",
+        f"*File*\n`{escape_mrkdwn(source.file)}`",  # /source is for editors checking provenance
     ]
     if source.section:
         fields.insert(2, f"*Section*\n{escape_mrkdwn(source.section)}")
@@ -371,10 +378,11 @@ def _is_card(part: Part) -> bool:
 
 
 def _where(source: Source) -> str:
-    """A link to the published page, else the seed file's path."""
+    """The headline, linked to the published page when there is one; never a file path."""
+    title = escape_mrkdwn(_clip(source.title, 200))
     if source.url and _WEB_URL.fullmatch(source.url):
-        return f"<{escape_mrkdwn(source.url)}|{escape_mrkdwn(_clip(source.title, 200))}>"
-    return f"`{escape_mrkdwn(source.url or source.file)}`"
+        return f"<{escape_mrkdwn(source.url)}|{title}>"
+    return f"_{title}_"
 
 
 def _highlighted(paragraph: str, quote: str | None) -> str:

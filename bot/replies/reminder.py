@@ -111,7 +111,7 @@ def _summary(desk: Desk, facts: list[Fact], followups: list[FollowUpState]) -> s
 
 
 def _figure_line(fact: Fact) -> str:
-    value = " ".join(v for v in (fact.value, fact.unit) if v)
+    value = fact.amount()  # with its qualifier: "at least 545 parents"
     as_of = f" as of {fact.as_of.human()}" if fact.as_of is not None else ""
     return f"{fact.label or fact.id}: {value}{as_of}"
 

@@ -53,9 +53,15 @@ def quoted(text: str) -> str:
     return f"“{' '.join(text.split())}”"
 
 
+def words(fact: Fact) -> str:
+    """A quote in quotation marks; the publisher's own words (finding, statement, figure)
+    as they are, with only the quotation marks the source put in them."""
+    return quoted(fact.quote) if fact.kind == "quote" else " ".join(fact.quote.split())
+
+
 def figure_line(fact: Fact) -> str:
-    """``545 parents · Parents not located · as of October 2020``."""
-    pieces = [" ".join(p for p in (fact.value, fact.unit) if p)]
+    """``at least 545 parents · Parents not located · as of October 2020``."""
+    pieces = [fact.amount()]
     if fact.label:
         pieces.append(fact.label)
     if fact.as_of is not None:
@@ -72,11 +78,45 @@ def published_line(source: Source) -> str:
     return f"{source.publisher}, {format_date(source.published)}"
 
 
+def byline(fact: Fact, source: Source) -> str | None:
+    """Whose words these are, unless simply the publisher's (the citation names it)."""
+    line = fact.byline(source.publisher)
+    return None if line == source.publisher else line
+
+
 def attributed_line(fact: Fact, source: Source) -> str:
-    """Who said it and where it ran; the publisher once when it is also the speaker."""
-    if fact.attribution == source.publisher:
-        return published_line(source)
-    return f"{fact.attribution} · {published_line(source)}"
+    """Whose words and where they ran: publisher, headline, date and link, never a file."""
+    line = byline(fact, source)
+    return source.citation() if line is None else f"{line} · {source.citation()}"
+
+
+def credit_lines(fact: Fact, source: Source) -> list[str]:
+    """/source's account of whose words these are, for an editor to sign off on."""
+    lines = [f"Words of: {fact.credit()} · {fact.kind} · id: {fact.id}"]
+    if byline(fact, source) is not None and fact.kind != "quote":
+        lines.append(f"Shown as: {fact.byline(source.publisher)}")
+    credit = source_credit(fact, source)
+    if credit is not None:
+        lines.append(f"The source credits them to: {credit}")
+    if fact.about:
+        lines.append(f"About: {', '.join(s.display() for s in fact.about)}")
+    if fact.evidence:
+        lines.append(f"Evidence in the source: {quoted(fact.evidence)}")
+    return lines
+
+
+def source_credit(fact: Fact, source: Source) -> str | None:
+    """Whom the source text itself credits for the fact's words, and where it says so."""
+    from bot.desk import attribution, provenance  # only /source needs it: keeps start-up light
+
+    span = provenance.locate(fact.quote, source.text)
+    if span is None:
+        return None
+    credit = attribution.credited_speaker(source.text, span)
+    if credit.who is None:
+        return f"nobody named: {source.publisher}'s own words (source line {credit.line})"
+    how = {"list lead-in": ", in the list's lead-in", "label": ", in the paragraph's label"}
+    return f"{credit}{how.get(credit.how, '')}"
 
 
 def status_words(state: FollowUpState, unavailable: bool, timezone: str) -> str:
@@ -137,12 +177,12 @@ def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
 
 def _fact_text(card: FactCard) -> str:
     fact, source = card.fact, card.source
-    lines = [quoted(fact.quote)]
+    lines = [words(fact)]
     if fact.kind == "figure":
         lines.append(figure_line(fact))
     if card.stale_days is not None:
         lines.append("! " + stale_line(card))
-    lines.append(f"— {attributed_line(fact, source)} · {source.url or source.file}")
+    lines.append(f"— {attributed_line(fact, source)}")
     lines.append(f"{fact.kind} · id: {fact.id}")
     return "\n".join(INDENT + line for line in lines)
 
@@ -151,11 +191,11 @@ def _followup_text(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
     item, state = card.state.item, card.state
     lines = [f"[follow-up] {item.title}", _followup_facts(card, timezone, unavailable)]
     if item.quote:
-        lines.append(quoted(item.quote))
+        lines.append(" ".join(item.quote.split()))  # the publisher's sentence, not a quote
     if state.resolution is not None:
         lines.append(_event_line(state.resolution, timezone))
     if card.source is not None:
-        origin = f"{published_line(card.source)} · {card.source.url or card.source.file}"
+        origin = card.source.citation()
     else:
         origin = f"added by {item.added_by or 'someone'}"
     lines.append(f"{origin} · id: {item.id}")
@@ -176,10 +216,12 @@ def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
     lines = ["Paragraph:", INDENT + card.paragraph.replace("\n", "\n" + INDENT)]
     if card.fact is not None:
         fact = card.fact
-        lines.append(f"Quote: {quoted(fact.quote)}")
-        lines.append(f"Said by: {fact.attribution} · {fact.kind} · id: {fact.id}")
+        lines.append(f"{'Quote' if fact.kind == 'quote' else 'Text'}: {words(fact)}")
+        lines.extend(credit_lines(fact, source))
         if fact.kind == "figure":
             lines.append(f"Figure: {figure_line(fact)}")
+            if fact.as_of_note:
+                lines.append(f"As of: {fact.as_of_note}")
     if card.followup is not None:
         state = card.followup
         status = status_words(state, unavailable, timezone)
@@ -188,7 +230,9 @@ def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
     lines.append(
         f"Published: {published_line(source)}" + (f" · {source.section}" if source.section else "")
     )
-    lines.append(f"Read it: {source.url or source.file}")
+    if source.url:
+        lines.append(f"Read it: {source.url}")
+    lines.append(f"File: {source.file}")  # for editors: /source is where they check provenance
     if card.followup is not None:
         lines.append("History:" if card.history else "History: no changes recorded.")
         lines.extend(INDENT + _event_line(event, timezone) for event in card.history)

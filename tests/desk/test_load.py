@@ -525,7 +525,7 @@ def _check_never_raises(data: bytes) -> list[Problem]:
     with tempfile.TemporaryDirectory() as folder:
         facts = desk_folder(Path(folder), data)
         desk, problems = check_file(facts)
-    assert (desk is None) == bool(problems)
+    assert (desk is None) == any(not p.warning for p in problems)  # warnings still load
     assert all(p.line >= 1 and p.column >= 1 and p.message for p in problems)
     return problems
 

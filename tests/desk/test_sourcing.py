@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.desk.load import Problem, load_desk
-from bot.desk.nodes import errors
+from bot.desk.problems import errors
 from tests.desk.files import FACTS, edited, line_of, problems_for, shipped_text
 
 CHAIRS_QUOTE = '    quote: "the chaos, cruelty, and reckless disregard for vulnerable children"\n'

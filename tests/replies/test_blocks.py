@@ -60,13 +60,16 @@ def test_a_fact_card_cites_everything_a_reporter_needs(router: Router) -> None:
     assert "“the chaos, cruelty, and reckless disregard for vulnerable children”" in text
     assert "— Democratic chairs" in text
     assert "Axios, 14 Jan 2021" in text
-    assert "`seeds/000_8c36c7995ecb0c4b.txt`" in text
+    # Publisher, date and headline; never the seed file's path (issue 10).
+    assert "Axios, 14 Jan 2021: _DOJ watchdog report underscores chaos of" in text
+    assert "seeds/" not in text
     assert "`chairs-chaos-cruelty`" in text
 
 
 def test_a_figure_card_shows_value_unit_date_and_stale_warning(router: Router) -> None:
     text = all_text(render_blocks(router.handle("/figure", "", "U1", NOW)))
-    assert "*545 parents · Parents not located · as of October 2020*" in text
+    # The qualifier the article gives stays with the value (issue 10).
+    assert "*at least 545 parents · Parents not located · as of October 2020*" in text
     assert ":warning: Stale: as of October 2020, 121 days ago" in text
 
 
@@ -193,14 +196,14 @@ def test_terminal_text_has_the_same_citations(router: Router) -> None:
     assert "*" not in text.replace("**", "")  # no mrkdwn bold
     assert "&amp;" not in text
     for piece in (
-        "“At least 545 parents",
-        "as of October 2020",
-        "Axios, 14 Jan 2021",
-        "seeds/000_8c36c7995ecb0c4b.txt",
+        "\n  At least 545 parents",  # the publisher's words: no quotation marks added (issue 10)
+        "at least 545 parents · Parents not located · as of October 2020",
+        "Axios, 14 Jan 2021: “DOJ watchdog report",
         "id: parents-not-located",
         "Stale",
     ):
         assert piece in text
+    assert "seeds/" not in text and "“At least 545" not in text
 
 
 def test_figure_card_unit_and_value_without_label() -> None:

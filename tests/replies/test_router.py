@@ -45,7 +45,8 @@ def test_facts_545_answers_with_the_sourced_figure_first(router: Router) -> None
     assert reply.ok and reply.shareable
     assert (reply.command, reply.query) == ("/facts", "545")
     text = render_text(reply)
-    assert "“At least 545 parents" in text
+    # A figure is the publisher's sentence: shown without quotation marks (issue 10).
+    assert "\n  At least 545 parents" in text and "“At least 545" not in text
     assert "id: parents-not-located" in text
     assert "Axios, 14 Jan 2021" in text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 from bot.replies.command import Command
@@ -21,18 +20,18 @@ def answer(context: ReplyContext, query: str, user: str, now: datetime) -> Reply
 
 
 def speakers(context: ReplyContext) -> Reply:
-    counts = Counter(f.attribution for f in context.desk.facts if f.kind == "quote")
-    if not counts:
+    """Who is quoted, each speaker once however their quotes' records phrase them."""
+    ranked = context.desk.quoted_speakers()
+    if not ranked:
         message = "No quotes on this desk yet. `/facts` shows what there is."
         return Reply((Note(message),), text=message, command=NAME, shareable=False)
-    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
     lines = [
         f"• {speaker}: {n} quote{'s' if n != 1 else ''}" for speaker, n in ranked[:SPEAKER_LIMIT]
     ]
     parts: list[Part] = [
         Heading("Who is quoted"),
         Note("\n".join(lines)),
-        Note("`/quote WORDS` finds their words, e.g. `/quote by:sessions`."),
+        Note("`/quote WORDS` finds their words; `by:` takes any of their names: `/quote by:oig`."),
     ]
     if len(ranked) > SPEAKER_LIMIT:
         parts.append(More(len(ranked) - SPEAKER_LIMIT, "add words to narrow it down"))
@@ -46,7 +45,7 @@ COMMAND = Command(
     usage=(
         "`/quote` lists who is quoted.\n"
         "`/quote WORDS` finds quotes, word for word, with who said them and where.\n"
-        "Examples: `/quote cruelty`, `/quote by:sessions`"
+        "Examples: `/quote cruelty`, `/quote by:oig`"
     ),
     handler=answer,
     position=20,
