@@ -1,10 +1,11 @@
 """``newsbot extract SEED``: a first draft of facts.yaml from an article, for an editor.
 
-It proposes candidates, it does not decide: every direct quote with the nearest
-attribution, sentences with figures, findings and paraphrased statements, and the
-follow-ups an article leaves open ("did not immediately respond"). Every quote it
-writes is a verbatim piece of the article, so the draft passes ``newsbot check`` as
-far as the article allows; comments say what was guessed.
+It proposes candidates, it does not decide: every direct quote credited the way the
+article credits it (the same reading as ``newsbot check``: :mod:`bot.desk.attribution`),
+sentences with figures, findings and paraphrased statements, and the follow-ups an article
+leaves open ("did not immediately respond"). Every quote it writes is a verbatim piece of
+the article. What it could not tell is a ``TODO:`` value, and what it guessed carries a
+``guessed:`` line: ``newsbot check`` refuses both until an editor has decided.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+
+from bot.desk import attribution, provenance, sourcing
+from bot.desk.model import QUALIFIERS
 
 _MONTH_NAMES = (
     ("jan", "january"),
@@ -38,22 +42,9 @@ _AS_OF_MONTH = re.compile(
 )
 _AS_OF_YEAR = re.compile(r"\b(?:as of|in|at the end of)\s+(?P<year>\d{4})\b", re.IGNORECASE)
 
-# Attribution: the words around a reporting verb.
-_VERBS = (
-    r"said|says|say|told|tells|added|adds|wrote|writes|found|finds|concluded|concludes|"
-    r"noted|notes|argued|argues|warned|warns|stated|states|explained|explains|asked|"
-    r"acknowledged|insisted|claimed|claims|testified"
-)
 _NAME = r"[^,.;:!?\"“”]"  # a run of words inside one clause
-_VERB = re.compile(rf"\b(?:{_VERBS})\b")
-_AFTER_VERB_WHO = re.compile(
-    rf"^\s*,?\s*(?:{_VERBS})\s+(?P<who>{_NAME}+)(?P<role>,\s+(?:a|an|the)\s{_NAME}+)?"
-)
-_AFTER_WHO_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAME}{{2,80}}?)\s+(?:{_VERBS})\b")
-_TRAILING_WHO = re.compile(rf",\s+(?P<who>{_NAME}{{2,60}}?)\s+(?:{_VERBS})\.?$")
-_ACCORDING = re.compile(rf"\baccording to\s+(?P<who>{_NAME}+)", re.IGNORECASE)
 _NO_RESPONSE = re.compile(
-    rf"(?P<who>[A-Z]{_NAME}{{1,80}}?)\s+(?:"
+    rf"(?P<who>[A-Z]{_NAME}{{1,80}}?),?\s+(?:"  # "The supplier, Green Valley Farms, declined"
     r"(?:did not|didn't|has not|hasn't|have not|haven't|had not|would not|could not)\s+"
     r"(?:immediately\s+)?(?:respond|reply|return|comment|answer)"
     r"|declined\s+to\s+(?:comment|respond|answer)|refused\s+to\s+comment"
@@ -80,6 +71,10 @@ _BEFORE_YEAR = re.compile(rf"(?:{_MONTH}|\b(?:in|since|by|until|of|from|to))\s*$
 _AFTER_MONTH = re.compile(rf"{_MONTH}\s*$", re.IGNORECASE)
 _SCALE_WORDS = {"million", "billion", "trillion", "thousand"}
 _MIN_QUOTE_WORDS = 3
+_STOP_WORDS = frozenset(("the", "a", "an", "on", "of", "for", "and", "in", "by", "to", "s"))
+_FINDING_VERBS = frozenset(
+    ("found", "finds", "concluded", "concludes", "determined", "according to")
+)
 
 
 Candidate = dict[str, str | None]  # one facts.yaml item; "#" holds the comment for the editor
@@ -94,12 +89,33 @@ class Sentence:
 
 @dataclass
 class Draft:
+    text: str = ""
     title: str | None = None
     section: str | None = None
     published: date | None = None
     facts: list[Candidate] = field(default_factory=list)
     followups: list[Candidate] = field(default_factory=list)
+    speakers: list[Candidate] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+
+    def credit(self, words: str) -> attribution.Credit | None:
+        """Whom the article credits for these words (they are verbatim in it)."""
+        span = provenance.locate(words, self.text)
+        return None if span is None else attribution.credited_speaker(self.text, span)
+
+    def speaker_id(self, who: str) -> str:
+        """The draft's speaker record for a name as the article writes it; one per speaker."""
+        for speaker in self.speakers:
+            if attribution.names_agree(who, speaker["name"] or ""):
+                return speaker["id"] or ""
+        words = [w for w in re.findall(r"[A-Za-z0-9]+", who) if w.lower() not in _STOP_WORDS]
+        speaker_id = self.new_id(*words[-3:])  # names come last: "Council member Tom Reed"
+        self.speakers.append({"id": speaker_id, "name": who})
+        return speaker_id
+
+    def publisher(self) -> str | None:
+        named = sourcing.publishers_named(self.text)
+        return named[0][0] if named else None
 
     def new_id(self, *words: str) -> str:
         base = "-".join(w for w in (_slug(x) for x in words) if w)[:48].strip("-") or "item"
@@ -113,7 +129,7 @@ class Draft:
 def extract_draft(text: str, file: str) -> str:
     """A commented facts.yaml draft of everything in ``text`` an editor may want to curate."""
     paragraphs = _paragraphs(text)
-    draft = Draft()
+    draft = Draft(text)
     _read_header(paragraphs, draft)
     sentences = [s for i, p in enumerate(paragraphs) for s in _sentences(p, i)]
     _find_quotes(sentences, draft)
@@ -191,52 +207,26 @@ def _quotes_balanced(text: str) -> bool:
 
 
 def _find_quotes(sentences: list[Sentence], draft: Draft) -> None:
-    last_speaker: tuple[str, int] | None = None  # (who, paragraph) for quotes with none
+    last_speaker: tuple[str, int] | None = None  # (speaker id, paragraph) for quotes with none
     for sentence in sentences:
-        matches = list(_QUOTED.finditer(sentence.text))
-        for match in matches:
+        for match in _QUOTED.finditer(sentence.text):
             quote = (match["curly"] or match["straight"]).strip().rstrip(",")
             if len(quote.split()) < _MIN_QUOTE_WORDS:
                 continue
-            who, how = _speaker(sentence, match, matches)
-            if who is None and last_speaker and sentence.paragraph - last_speaker[1] <= 2:
-                who, how = last_speaker[0], "guessed from the quotes before it"
-            if who is not None and how != "guessed from the quotes before it":
-                last_speaker = (who, sentence.paragraph)
-            draft.facts.append(
-                {
-                    "id": draft.new_id(_last_word(who or ""), *quote.split()[:4]),
-                    "kind": "quote",
-                    "quote": quote,
-                    "attribution": who or "TODO: who said it",
-                    "#": f"speaker: {how}" if who else "no speaker found near the quote",
-                }
-            )
-
-
-def _speaker(
-    sentence: Sentence, match: re.Match[str], matches: list[re.Match[str]]
-) -> tuple[str | None, str]:
-    """The nearest attribution for a quote, and how it was found."""
-    text = sentence.text
-    after = text[match.end() :]
-    if found := _AFTER_VERB_WHO.match(after):
-        return _tidy(found["who"] + (found["role"] or "")), "after the quote"
-    if found := _AFTER_WHO_VERB.match(after):
-        return _tidy(found["who"]), "after the quote"
-    clause = text[: match.start()]
-    if (verb := _VERB.search(clause)) and 0 < len(clause[: verb.start()].split()) <= 12:
-        return _tidy(clause[: verb.start()]), "the sentence's subject"
-    last = matches[-1]
-    if last is not match and (found := _AFTER_WHO_VERB.match(text[last.end() :])):
-        return _tidy(found["who"]), "the end of the sentence"
-    if found := _ACCORDING.search(text):
-        return _tidy(found["who"]), "according to"
-    if match is matches[0] and 0 < len(clause.split()) <= 6 and clause[:1].isupper():
-        return _tidy(clause), "the words before the quote"
-    if sentence.label and " via " in sentence.label:
-        return _tidy(sentence.label.split(" via ", 1)[1]), "the paragraph's label"
-    return None, ""
+            item: Candidate = {"id": "", "kind": "quote", "quote": quote}
+            credit = draft.credit(quote)
+            if credit is not None and credit.certain and credit.who is not None:
+                speaker = draft.speaker_id(credit.who)
+                item |= {"speaker": speaker, "#": f"the article credits {credit}"}
+                last_speaker = (speaker, sentence.paragraph)
+            elif last_speaker and sentence.paragraph - last_speaker[1] <= 2:
+                item["speaker"] = last_speaker[0]
+                item["guessed"] = "the speaker, from the quotes before it"
+            else:
+                item["attribution"] = "TODO: who said it"
+                item["#"] = "the article does not say who said it"
+            item["id"] = draft.new_id(item.get("speaker") or "", *quote.split()[:4])
+            draft.facts.append(item)
 
 
 def _find_figures(sentences: list[Sentence], draft: Draft) -> None:
@@ -246,20 +236,36 @@ def _find_figures(sentences: list[Sentence], draft: Draft) -> None:
             continue
         value, unit = number
         as_of, how = _as_of(sentence.text, draft.published)
-        who = _attribution(sentence.text)
-        draft.facts.append(
-            {
-                "id": draft.new_id(value.replace(",", "").replace(".", "-"), unit or "figure"),
-                "kind": "figure",
-                "quote": sentence.text,
-                "attribution": who or "TODO: who says so",
-                "label": f"TODO: {unit or 'what is counted'}",
-                "value": value,
-                "unit": unit,
-                "as_of": as_of,
-                "#": f"as_of {how}",
-            }
-        )
+        item: Candidate = {
+            "id": draft.new_id(value.replace(",", "").replace(".", "-"), unit or "figure")
+        }
+        item |= {"kind": "figure", "quote": sentence.text}
+        item |= _credit_keys(draft, sentence.text)
+        item |= {"label": f"TODO: {unit or 'what is counted'}", "value": value, "unit": unit}
+        qualifier = _qualifier(sentence.text, value)
+        if qualifier:
+            item["qualifier"] = qualifier
+        item["as_of"] = as_of
+        if how == "from the sentence and the publication date":
+            item["as_of_note"] = "the year is inferred from the article's date"
+        elif how != "from the sentence":
+            item["guessed"] = f"as_of, which {how}"
+        draft.facts.append(item)
+
+
+def _credit_keys(draft: Draft, words: str) -> Candidate:
+    """``speaker:`` when the article credits the words, else they are the publisher's."""
+    credit = draft.credit(words)
+    if credit is not None and credit.certain and credit.who is not None:
+        return {"speaker": draft.speaker_id(credit.who)}
+    return {"attribution": draft.publisher() or "TODO: publisher"}
+
+
+def _qualifier(text: str, value: str) -> str | None:
+    """ "At least 545": the hedge before the value, when it is one the desk keeps."""
+    at = provenance.normalize(text).casefold().find(value.casefold())
+    before = provenance.normalize(text).casefold()[:at] if at >= 0 else ""
+    return next((q for q in QUALIFIERS if before.rstrip(" $").endswith(q)), None)
 
 
 def _figures_in(text: str) -> Iterator[tuple[str, str | None]]:
@@ -295,41 +301,26 @@ def _as_of(text: str, published: date | None) -> tuple[str, str]:
     return "TODO", "not found: write YYYY, YYYY-MM or YYYY-MM-DD"
 
 
-def _attribution(text: str) -> str | None:
-    """Who a sentence without quotation marks credits: according to X, X said, ..., X found."""
-    if found := _ACCORDING.search(text):
-        return _tidy(found["who"])
-    if found := _TRAILING_WHO.search(text):
-        return _tidy(found["who"])
-    if (verb := _VERB.search(text)) and 0 < len(text[: verb.start()].split()) <= 12:
-        return _tidy(text[: verb.start()])
-    return None
-
-
 def _find_findings(sentences: list[Sentence], draft: Draft) -> None:
     """Sentences without quotation marks that report what someone found or said."""
     used = {f["quote"] for f in draft.facts}
     for sentence in sentences:
         text = sentence.text
-        if text in used or _has_quote(text) or _NO_RESPONSE.search(text):
+        if text in used or _has_quote(text) or _NO_RESPONSE.search(text) or text.endswith(":"):
+            continue  # a lead-in ("the auditors found:") says nothing by itself
+        credit = draft.credit(text)
+        if credit is None or not credit.certain or credit.who is None:
             continue
-        kind, who = None, None
-        if found := _ACCORDING.search(text):
-            kind, who = "finding", found["who"]
-        elif sentence.label and " via " in sentence.label:
-            kind, who = "statement", sentence.label.split(" via ", 1)[1]
-        elif (verb := _VERB.search(text)) and 0 < len(text[: verb.start()].split()) <= 12:
-            kind = "finding" if verb[0] in ("found", "finds", "concluded") else "statement"
-            who = text[: verb.start()]
-        if kind is None or who is None:
-            continue
+        kind = "finding" if credit.how in _FINDING_VERBS else "statement"
+        if credit.how in ("list lead-in",):
+            kind = "finding"
         draft.facts.append(
             {
-                "id": draft.new_id(_last_word(who), *text.split()[:4]),
+                "id": draft.new_id(_last_word(credit.who), *text.split()[:4]),
                 "kind": kind,
                 "quote": text,
-                "attribution": _tidy(who),
-                "#": "a paraphrase: check who it belongs to",
+                "speaker": draft.speaker_id(credit.who),
+                "#": f"a paraphrase: the article credits {credit}",
             }
         )
 
@@ -350,8 +341,7 @@ def _find_followups(sentences: list[Sentence], draft: Draft) -> None:
             "waiting_on": waiting_on,
             "quote": sentence.text,
         }
-        if draft.published is not None:
-            item["asked"] = draft.published.isoformat()
+        # No asked: date: the article says its publisher asked, not when this desk did.
         draft.followups.append(item)
 
 
@@ -392,17 +382,19 @@ def _render(draft: Draft, file: str) -> str:
     published = draft.published.isoformat() if draft.published else "null  # TODO: YYYY-MM-DD"
     lines = [
         f"# Draft for {file}, written by `newsbot extract`: candidates, not decisions.",
-        "# Keep what matters, fix every TODO and each attribution, then run `newsbot check`.",
+        "# Keep what matters; fix every TODO; check each `guessed:` item against the article and",
+        "# delete its guessed line; merge speakers that are one; then run `newsbot check`.",
         "version: 1",
         "newsroom:",
         f"  name: {_q('TODO: desk name')}",
         "  timezone: UTC",
         "  stale_after_days: 90",
         "",
+        *_render_speakers(draft.speakers),
         "sources:",
         f"  - id: {source_id}",
         f"    title: {_q(draft.title or 'TODO: headline')}",
-        f"    publisher: {_q('TODO: publisher')}",
+        f"    publisher: {_q(draft.publisher() or 'TODO: publisher')}",
         *([f"    section: {_q(draft.section)}"] if draft.section else []),
         f"    published: {published}",
         f"    file: {_q(file)}  # relative to facts.yaml",
@@ -420,6 +412,19 @@ def _render(draft: Draft, file: str) -> str:
         "#     include: [figures, followups]",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _render_speakers(speakers: list[Candidate]) -> list[str]:
+    if not speakers:
+        return []
+    lines = [
+        "# Who the article credits, as it names them: merge records that are one speaker",
+        "# (keep the other names as aliases).",
+        "speakers:",
+    ]
+    for speaker in speakers:
+        lines += [f"  - id: {speaker['id']}", f"    name: {_q(speaker['name'] or '')}"]
+    return [*lines, ""]
 
 
 def _render_items(section: str, items: list[Candidate], source_id: str) -> list[str]:

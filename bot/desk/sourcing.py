@@ -276,7 +276,7 @@ def check_source(
         if section is not None and rest and rest.casefold() != section.casefold():
             message = f"the source's dateline gives the section as {rest!r} (source line {line})"
             issues.append(Issue("section", message, f"write section: {rest}"))
-    named = _publishers_named(text)
+    named = publishers_named(text)
     mentioned = publisher.casefold() in text.casefold() or (
         url is not None and _letters(publisher) in _letters(url)
     )
@@ -295,7 +295,7 @@ def _date(found: re.Match[str]) -> date | None:
         return None
 
 
-def _publishers_named(text: str) -> list[tuple[str, int]]:
+def publishers_named(text: str) -> list[tuple[str, int]]:
     named: list[tuple[str, int]] = []
     for pattern in _PUBLISHER_MARKS:
         named.extend((m["name"].strip(), m.start("name")) for m in pattern.finditer(text))
