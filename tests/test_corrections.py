@@ -91,8 +91,9 @@ def test_a_changed_figure_updates_each_recorded_message_once(
     for stamp in ts:
         message = slack.message("C0123456789", stamp)
         assert message is not None and "edited" in message
-        assert figure_text(message).startswith("*546 parents · Parents not located")
-        assert "> “At least 546 parents separated" in figure_text(message)
+        # With the article's qualifier, and the sentence as the publisher's words (issue 10).
+        assert figure_text(message).startswith("*at least 546 parents · Parents not located")
+        assert "> At least 546 parents separated" in figure_text(message)
         (line,) = correction_lines(message)
         assert line in {f":pencil2: *Corrected {d}:* value 545 → 546" for d in newsroom_dates()}
     check, *lines = result.stdout.splitlines()
@@ -240,7 +241,8 @@ def test_a_serving_process_that_loads_a_changed_desk_corrects_the_messages(
         runtime.stop()
         assert sorted(c.params["ts"] for c in slack.calls_to("chat.update")) == sorted(ts)
     assert all(
-        figure_text(slack.message("C0123456789", t) or {}).startswith("*546 parents") for t in ts
+        figure_text(slack.message("C0123456789", t) or {}).startswith("*at least 546 parents")
+        for t in ts
     )
 
 

@@ -150,7 +150,8 @@ def test_a_removed_fact_is_struck_out_not_dropped() -> None:
     blocks = correction.blocks
     valid(blocks)
     card = blocks[1]["text"]["text"]
-    assert card.startswith("~*545 parents") and "\n> ~“At least 545 parents" in card
+    # A figure's sentence is the publisher's words: no quotation marks added (issue 10).
+    assert card.startswith("~*545 parents") and "\n> ~At least 545 parents" in card
     assert blocks[3]["elements"][0]["text"] == (
         ":x: *Removed 30 Nov 2026:* no longer on the desk; do not use it"
     )
