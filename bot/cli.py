@@ -283,11 +283,12 @@ def run_server(settings: Settings, mode: str) -> int:
         return 1
     for reminder in desk.placeholder_reminders():
         logger.warning(
-            "reminder %s posts to %s, the example channel of the shipped facts.yaml (line %d): "
-            "set its channel to your desk's channel ID (Slack: channel details, bottom)",
+            "%s:%d: reminder %s posts to %s, the shipped example channel: set its channel "
+            "to your desk's channel ID (in Slack: the channel's name, then the ID at the bottom)",
+            settings.facts_file,
+            reminder.line,
             reminder.id,
             reminder.channel,
-            reminder.line,
         )
     # Fail here with one line, not later inside a gunicorn worker with a traceback; this
     # also creates the schema once before several workers race to.

@@ -42,7 +42,8 @@ _HEADER_LINES = 3
 # How a text names its own publisher: "(Capital Wire) —", "via Axios' Stef Kight", "© 2024 X".
 _PUBLISHER_MARKS = (
     re.compile(r"\((?P<name>[A-Z][\w.&' -]{1,40}?)\)\s+[—–-]"),
-    re.compile(r"\bvia\s+(?P<name>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)*?)(?:['’]s?)\s"),
+    # No leading \b: a pattern starting with a literal is scanned for many times faster.
+    re.compile(r"via\s+(?P<name>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)*?)(?:['’]s?)\s"),
     re.compile(r"©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)*)"),
 )
 _HEDGES = (
@@ -298,7 +299,11 @@ def _date(found: re.Match[str]) -> date | None:
 def publishers_named(text: str) -> list[tuple[str, int]]:
     named: list[tuple[str, int]] = []
     for pattern in _PUBLISHER_MARKS:
-        named.extend((m["name"].strip(), m.start("name")) for m in pattern.finditer(text))
+        named.extend(
+            (m["name"].strip(), m.start("name"))
+            for m in pattern.finditer(text)
+            if m.start() == 0 or not text[m.start() - 1].isalnum()  # "via", not "Kievia"
+        )
     return sorted(named, key=lambda pair: pair[1])
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from bot.desk import provenance, sourcing
-from bot.desk.credits import CreditParts, CreditReader
+from bot.desk.credits import CreditReader
 from bot.desk.cron import HINT as CRON_HINT
 from bot.desk.cron import cron_trigger
 from bot.desk.model import (
@@ -215,45 +215,34 @@ class DeskChecker(CreditReader):
         self.guessed(fields, key)
         located = self.located_quote(fields, key)
         credit = self.credit(node, fields, key)
-        quote = located[0] if located else None
-        figure = self.figure_parts(fields, key, kind, quote)
+        figure = self.figure_parts(fields, key, kind, located[0] if located else None)
         tags = tuple(value for value, _ in self.items(fields, "tags", key))
-        if located is not None and credit is not None and kind is not None:
-            source = self.sources[self.scalar(fields, "source", key) or ""]
-            self.check_words(fields, key, kind, located[1], source, credit)
-        if fact_id is None or kind is None or quote is None or credit is None or figure is None:
+        if located is None or credit is None or kind is None:
             return None
-        fact = Fact(fact_id, kind, quote, credit.attribution, "", tags=tags)
-        return self.build_fact(fields, key, node, fact, credit, figure)
-
-    def build_fact(
-        self,
-        fields: Fields,
-        key: str,
-        node: yaml.Node,
-        fact: Fact,
-        credit: CreditParts,
-        figure: tuple[str | None, str | None, str | None, AsOf | None],
-    ) -> Fact:
+        quote, spans, source = located
+        self.check_words(fields, key, kind, spans, source, credit)
+        if fact_id is None or figure is None:
+            return None
         label, value, unit, as_of = figure
+        is_figure = kind == "figure"
         return Fact(
-            fact.id,
-            fact.kind,
-            fact.quote,
+            fact_id,
+            kind,
+            quote,
             credit.attribution,
-            self.scalar(fields, "source", key) or "",
+            source.id,
             label,
             value,
             unit,
             as_of,
             self.scalar(fields, "summary", key),
-            fact.tags,
+            tags,
             node.start_mark.line + 1,
             speaker=credit.speaker,
             about=credit.about,
             evidence=credit.evidence,
-            qualifier=self.scalar(fields, "qualifier", key),
-            as_of_note=self.scalar(fields, "as_of_note", key),
+            qualifier=self.scalar(fields, "qualifier", key) if is_figure else None,
+            as_of_note=self.scalar(fields, "as_of_note", key) if is_figure else None,
         )
 
     def guessed(self, fields: Fields, key: str) -> None:
@@ -316,7 +305,9 @@ class DeskChecker(CreditReader):
         located = self.located_quote(fields, key)
         return None if located is None else located[0]
 
-    def located_quote(self, fields: Fields, key: str) -> tuple[str, list[tuple[int, int]]] | None:
+    def located_quote(
+        self, fields: Fields, key: str
+    ) -> tuple[str, list[tuple[int, int]], Source] | None:
         """The quote and where each of its fragments is in the source; checked verbatim,
         a miss names the closest passage."""
         quote = self.scalar(fields, "quote", key, required=True)
@@ -336,7 +327,7 @@ class DeskChecker(CreditReader):
             hint = provenance.explain_miss(quote, source.text)
             self.problem(fields["quote"], f"{key}.quote", f"not verbatim in {source.file}", hint)
             return None
-        return quote, spans
+        return quote, spans, source
 
     def followup(self, node: yaml.Node, key: str) -> FollowUp | None:
         fields = self.mapping(node, key, FOLLOWUP_KEYS, ("id", "title"))

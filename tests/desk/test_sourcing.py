@@ -286,3 +286,35 @@ def test_a_quote_nothing_credits_warns(tmp_path: Path) -> None:
     (problem,) = silent_problems(tmp_path, 'The union met. "We are not done."')
     assert problem.warning
     assert problem.message == "the source does not say who said these words (source line 5)"
+
+
+# --- the shipped placeholder channel: a start-up warning, not a check failure ----------
+
+
+def test_the_example_channel_passes_check_but_start_up_says_what_to_set(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    desk = load_desk(FACTS)
+    assert [r.id for r in desk.placeholder_reminders()] == ["weekday-key-figures"]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "FACTS_FILE": str(FACTS),
+        # A database that cannot be opened: the process stops right after its start-up checks.
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing/folder/newsbot.db",
+    }
+    started = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert started.returncode != 0
+    warning = next(line for line in started.stderr.splitlines() if "C0123456789" in line)
+    assert "WARNING" in warning and "weekday-key-figures" in warning
+    assert f"{FACTS}:{line_of('- id: weekday-key-figures')}: reminder" in warning
+    assert "set its channel to your desk's channel ID" in warning
