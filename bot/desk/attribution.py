@@ -96,9 +96,10 @@ _WEEKDAYS = re.compile(
     r"\b\s*,?\s*",
 )
 _APPOSITIVE = re.compile(
-    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+(?P<role>(?:a|an|the)\s[^,]+),\s*$"
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+(?P<role>[a-z][^,]*),\s*$"
 )
 _MAX_SUBJECT_WORDS = 14
+_CLOSED_QUOTE = re.compile(r"[\"”’'][,.!?]?\s*$|[,.!?][\"”’']\s*$")
 _PHRASE_END = re.compile(r"[,;:.!?\"“”(—–\n]|\s-\s|\bthat\b")
 
 _BULLET = re.compile(r"[ \t]*[•·*\-–—][ \t]+")
@@ -344,6 +345,10 @@ def names_agree(phrase: str, name: str) -> bool:
     a, b = _name_key(phrase), _name_key(name)
     if not a or not b:
         return False
+    if a == b or _surname_of(phrase, name) or _surname_of(name, phrase):
+        return True
+    # "Dana Whitfield, general manager" is Dana Whitfield: compare what comes before a comma.
+    a, b = a.split(",", 1)[0].strip(), b.split(",", 1)[0].strip()
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
@@ -358,6 +363,21 @@ def names_agree(phrase: str, name: str) -> bool:
         title = longer[: -len(shorter)].split()
         return not any(word in _TITLE_STOPS or word.endswith(("'s", "'")) for word in title)
     return False
+
+
+def _surname_of(one: str, full: str) -> bool:
+    """ "Whitfield" names "Dana Whitfield, general manager": a second reference by surname
+    (a capitalised name: "board" is not the surname of "the county health board")."""
+    one = one.strip()
+    head = full.split(",", 1)[0].split()
+    return (
+        " " not in one
+        and len(one) > 2
+        and one[0].isupper()
+        and len(head) >= 2
+        and head[-1][0].isupper()
+        and _name_key(one) == _name_key(head[-1])
+    )
 
 
 # --- reading the layout ------------------------------------------------------------------------
@@ -545,7 +565,9 @@ def _subject_of(text: str, match: re.Match[str], start: int, end: int) -> _Claus
     if who and _looks_like_subject(who):
         who_at = start + cut + len(subject) - len(subject.lstrip()) + _lead_len(subject)
         return _Clause(match.start(), who, who_at, verb)
-    if not who and verb in _INVERTIBLE:
+    if not who and verb in _INVERTIBLE and _CLOSED_QUOTE.search(before):
+        # '"...," said Mayor Ana Ruiz': only right after a quotation; "X, who voted no, said
+        # the increase would ..." has no subject after its verb.
         who_at, after = _phrase_after(text, match.end(), end)
         after = _WEEKDAYS.sub("", after)
         if after and _looks_like_subject(after):
@@ -633,8 +655,25 @@ def _from_structure(layout: Layout, block: Block, span: tuple[int, int]) -> Cred
         credit = _lead_in_credit(layout, layout.blocks[block.lead])
         if credit is not None:
             return credit
+    credit = _continued_quote(layout, block, span)
+    if credit is not None:
+        return credit
     line, column = layout.position(span[0])
     return Credit(None, line, column, "silent")
+
+
+def _continued_quote(layout: Layout, block: Block, span: tuple[int, int]) -> Credit | None:
+    """'"...," Whitfield said. "Nobody on this board wanted to do this."' A quotation that
+    is a sentence of its own continues the speaker the sentence before it credits."""
+    sentences = block.sentences
+    index = next((i for i, (s, e) in enumerate(sentences) if s <= span[0] < e), None)
+    if not index or layout.text[sentences[index][0]] not in '"“':
+        return None
+    clauses = layout.clauses(*sentences[index - 1])
+    if not clauses:
+        return None
+    credit = _credit(layout, clauses[-1], "the sentence before")
+    return credit if credit.certain else None
 
 
 @lru_cache(maxsize=4096)

@@ -245,12 +245,21 @@ def _hedge_before(text: str, at: int) -> str | None:
 
 
 def _unit_after(text: str, at: int, end: int, unit: str) -> bool:
-    """The unit's words in the three words after the value; "%" is percent, "$" dollars."""
+    """What the value counts, as the quote says it: a word of the unit among the two words
+    after the value ("545 parents", "120 driver positions"; "14 of its 52 bus routes" looks
+    past "of its 52"), or the sign ("%" is percent, "$" dollars). "545 parents separated
+    from their children" does not count children."""
     implied = {"percent"} if _PERCENT.match(text, end) else set()
     implied |= {"dollars", "dollar"} if _DOLLAR.search(text, max(0, at - 2), at) else set()
-    after = _WORDS.findall(text, end, end + 80)[:3]
-    after = [w.casefold() for w in after]
-    return all(w in implied or _word_in(w, after) for w in unit.casefold().split())
+    after = [w.casefold() for w in _WORDS.findall(text, end, end + 80)[:5]]
+    if len(after) >= 3 and after[0] == "of" and after[2][:1].isdigit():
+        after = after[3:]  # "14 of its 52 bus routes"
+    elif len(after) >= 2 and after[0] == "of" and after[1][:1].isdigit():
+        after = after[2:]  # "14 of 52 routes"
+    words = unit.casefold().split()
+    if all(w in implied for w in words):
+        return True
+    return any(w not in implied and _word_in(w, after[:2]) for w in words)
 
 
 def _word_in(word: str, words: list[str]) -> bool:

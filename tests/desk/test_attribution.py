@@ -156,3 +156,24 @@ def test_names_agree_only_when_they_name_the_same_speaker(
     phrase: str, name: str, same: bool
 ) -> None:
     assert attribution.names_agree(phrase, name) is same
+
+
+def test_a_quotation_sentence_continues_the_speaker_credited_just_before() -> None:
+    text = '"We ran out of money," Whitfield said. "Nobody wanted this."\n'
+    credit = attribution.credited_speaker(text, span_of(text, "Nobody wanted this."))
+    assert (credit.who, credit.how) == ("Whitfield", "the sentence before")
+    # A sentence of narrative in between is not a continuation.
+    text = 'Whitfield spoke first. The board voted. "Nobody wanted this."\n'
+    assert attribution.credited_speaker(text, span_of(text, "Nobody wanted this.")).who is None
+
+
+def test_an_appositive_speaker_is_the_name_before_it() -> None:
+    text = (
+        "Board member Luis Ortega, one of the two members who voted no, said the increase "
+        "would fall hardest on workers.\n"
+    )
+    credit = attribution.credited_speaker(text, span_of(text, "said the increase would fall"))
+    assert credit.who == "Luis Ortega, one of the two members who voted no"
+    assert attribution.names_agree(credit.who, "Luis Ortega, board member")
+    assert attribution.names_agree("Ortega", "Luis Ortega, board member")
+    assert not attribution.names_agree("board", "the county health board")

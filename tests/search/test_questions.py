@@ -141,7 +141,10 @@ def test_sessions_with_a_doubled_possessive_finds_sessions(index: SearchIndex) -
     assert result.hits and not result.missing and not result.relaxed
     assert result.total == index.search("sessions").total
     for hit in result.hits:
-        assert "sessions" in f"{hit.item.quote} {getattr(hit.item, 'attribution', '')}".lower()
+        # The report's words about Sessions are tagged and marked about him, not his (issue 10).
+        about = " ".join(s.name for s in getattr(hit.item, "about", ()))
+        tags = " ".join(getattr(hit.item, "tags", ()))
+        assert "sessions" in f"{hit.item.quote} {about} {tags}".lower()
 
 
 def test_a_figure_question_puts_the_figure_above_a_quote_with_the_same_words(

@@ -70,7 +70,7 @@ COMMAND = Command(
         "`/facts what did horowitz say` (question words need not match; `how many` asks for "
         "a figure, `who said` for a quote, `when` for a date, `did X respond` for a follow-up).\n"
         'Use "double quotes" for a phrase, and filters: `kind:figure`, `tag:oig`, '
-        "`by:horowitz` (who said it), `source:ID`.\n"
+        "`by:oig` (who said it, by any of their names), `source:ID`.\n"
         "Examples: `/facts 545`, `/facts separated parents`, `/facts kind:quote by:chairs`"
     ),
     handler=answer,
