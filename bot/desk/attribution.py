@@ -21,13 +21,13 @@ cached; a look-up is a bisect and a few regular expressions over one sentence.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.desk import provenance
+from bot.desk.speaker_names import names_agree
+from bot.desk.text_layout import Block, TextLayout
 
 __all__ = [
     "Credit",
@@ -36,6 +36,7 @@ __all__ = [
     "is_quoted",
     "layout_of",
     "names_agree",
+    "near",
     "same_passage",
 ]
 
@@ -98,58 +99,10 @@ _WEEKDAYS = re.compile(
 _APPOSITIVE = re.compile(
     r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+(?P<role>[a-z][^,]*),\s*$"
 )
+_VIA = re.compile(r"\bvia\s+(?P<who>.+)$")
 _MAX_SUBJECT_WORDS = 14
 _CLOSED_QUOTE = re.compile(r"[\"”’'][,.!?]?\s*$|[,.!?][\"”’']\s*$")
 _PHRASE_END = re.compile(r"[,;:.!?\"“”(—–\n]|\s-\s|\bthat\b")
-
-_BULLET = re.compile(r"[ \t]*[•·*\-–—][ \t]+")
-_LABEL = re.compile(r"(?P<label>[A-Z][^:.!?\"“”\n]{0,80}):[ \t]+(?=[A-Z\"“‘'])")
-_VIA = re.compile(r"\bvia\s+(?P<who>.+)$")
-_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z\"“‘(•\d])")
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "gen",
-        "sen",
-        "rep",
-        "gov",
-        "lt",
-        "col",
-        "sgt",
-        "jr",
-        "sr",
-        "inc",
-        "co",
-        "corp",
-        "no",
-        "vs",
-        "u.s",
-        "u.n",
-        "d.c",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
-_QUOTE_MARK = re.compile("[\"“”‘’']")
-_OPEN_SINGLE_BEFORE = ' \t\n"“(—–'
-_ARTICLES = re.compile(r"^(?:the|a|an)\s+")
-_NAME_PUNCT = re.compile(r"[^\w\s',]")
-_CONTINUATIONS = frozenset(["by", "as", "on", "of", "in", "who", "which", "from", "at", "with"])
-_TITLE_STOPS = frozenset(["for", "of", "to", "with", "from", "at", "by", "about"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,26 +132,6 @@ class Credit:
 
 
 @dataclass(frozen=True, slots=True)
-class Quotation:
-    open: int  # offset of the opening mark
-    close: int  # offset of the closing mark (or the end of its paragraph, if unclosed)
-    parent: int | None  # index of the quotation it is nested in
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A paragraph or a list item, as offsets into the source text."""
-
-    start: int
-    end: int
-    body: int  # after the bullet and the label
-    label: tuple[int, int] | None  # "What they found" in "What they found: ..."
-    item: bool
-    lead: int | None  # a list item's lead-in paragraph (index into Layout.blocks)
-    sentences: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class _Clause:
     at: int  # where the verb or "according to" starts
     who: str
@@ -206,47 +139,12 @@ class _Clause:
     how: str
 
 
-class Layout:
-    """Paragraphs, list items, sentences and quotations of one source text."""
+class Layout(TextLayout):
+    """A source's layout, with the speech clauses read from it (cached per stretch)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.blocks = _blocks(text)
-        self._block_starts = [b.start for b in self.blocks]
-        quotations: list[Quotation] = []
-        for block in self.blocks:
-            quotations.extend(_quotations(text, block.start, block.end, len(quotations)))
-        self.quotations = quotations
-        self._opens = [q.open for q in quotations]
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        super().__init__(text)
         self._clauses: dict[tuple[int, int, int, int], list[_Clause]] = {}
-
-    def block_index(self, offset: int) -> int:
-        return max(0, bisect.bisect_right(self._block_starts, offset) - 1)
-
-    def block_at(self, offset: int) -> Block:
-        return self.blocks[self.block_index(offset)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of an offset."""
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
-
-    def quotation_around(self, span: tuple[int, int]) -> int | None:
-        """The innermost quotation whose marks enclose the span, by index."""
-        floor = self.block_at(span[0]).start  # quotations never cross a paragraph
-        index = bisect.bisect_right(self._opens, span[0]) - 1
-        while index >= 0 and self._opens[index] >= floor:
-            if span[1] <= self.quotations[index].close + 1:
-                return index  # inner quotations open later: the first found is innermost
-            index -= 1
-        return None
-
-    def quotations_in(self, start: int, end: int) -> list[Quotation]:
-        """Quotations that open between two offsets."""
-        first = bisect.bisect_left(self._opens, start)
-        last = bisect.bisect_left(self._opens, end)
-        return self.quotations[first:last]
 
     def clauses(self, start: int, end: int, scan: tuple[int, int] | None = None) -> list[_Clause]:
         """Speech clauses in the stretch start..end (a sentence, say) whose verbs lie in
@@ -333,53 +231,6 @@ def near(source_text: str, span: tuple[int, int]) -> tuple[int, int]:
     return layout.blocks[first].start, block.end
 
 
-def names_agree(phrase: str, name: str) -> bool:
-    """Whether two ways of naming a speaker name the same one, as an editor would accept.
-
-    Equal after case, quote styles, punctuation and a leading article; or one is the other
-    with a description after it ("a report released Thursday by ..." names "the report";
-    "Maria Lopez, who lives on Elm Street" names "Maria Lopez"); or with a title before a
-    name of two words or more ("Council member Tom Reed" names "Tom Reed", but "a
-    spokesperson for Jeff Sessions" does not name Jeff Sessions).
-    """
-    a, b = _name_key(phrase), _name_key(name)
-    if not a or not b:
-        return False
-    if a == b or _surname_of(phrase, name) or _surname_of(name, phrase):
-        return True
-    # "Dana Whitfield, general manager" is Dana Whitfield: compare what comes before a comma.
-    a, b = a.split(",", 1)[0].strip(), b.split(",", 1)[0].strip()
-    if a == b:
-        return True
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    if longer.startswith(shorter):
-        rest = longer[len(shorter) :]
-        first = rest.split()[0] if rest.split() else ""
-        if rest.startswith(",") or (
-            rest.startswith(" ") and (first in _CONTINUATIONS or first.endswith("ed"))
-        ):
-            return True
-    if longer.endswith(" " + shorter) and len(shorter.split()) >= 2:
-        title = longer[: -len(shorter)].split()
-        return not any(word in _TITLE_STOPS or word.endswith(("'s", "'")) for word in title)
-    return False
-
-
-def _surname_of(one: str, full: str) -> bool:
-    """ "Whitfield" names "Dana Whitfield, general manager": a second reference by surname
-    (a capitalised name: "board" is not the surname of "the county health board")."""
-    one = one.strip()
-    head = full.split(",", 1)[0].split()
-    return (
-        " " not in one
-        and len(one) > 2
-        and one[0].isupper()
-        and len(head) >= 2
-        and head[-1][0].isupper()
-        and _name_key(one) == _name_key(head[-1])
-    )
-
-
 # --- reading the layout ------------------------------------------------------------------------
 
 
@@ -390,112 +241,6 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _blocks(text: str) -> list[Block]:
-    """Split a text into paragraphs and list items; find labels, lead-ins and sentences."""
-    raw: list[tuple[int, int, bool]] = []  # (start, end, is item)
-    start: int | None = None
-    item = False
-    offset = 0
-    last_char = ""  # the last character of the last line with text
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        line_start, offset = offset, offset + len(line)
-        bullet = _BULLET.match(line) is not None and bool(stripped)
-        ends_sentence = start is not None and last_char in '.!?:"”’)'
-        last_char = stripped[-1:] if stripped else last_char
-        if not stripped or bullet or ends_sentence:
-            if start is not None:
-                raw.append((start, line_start, item))
-            start, item = (line_start, bullet) if stripped else (None, False)
-        elif start is None:
-            start, item = line_start, False
-    if start is not None:
-        raw.append((start, len(text), item))
-    blocks: list[Block] = []
-    lead: int | None = None
-    for block_start, block_end, is_item in raw:
-        end = block_start + len(text[block_start:block_end].rstrip())
-        body = block_start + len(text[block_start:end]) - len(text[block_start:end].lstrip())
-        if is_item and (marker := _BULLET.match(text, block_start)):
-            body = marker.end()
-        label = None
-        if (found := _LABEL.match(text, body, end)) and len(found["label"].split()) <= 8:
-            label, body = found.span("label"), found.end()
-        blocks.append(
-            Block(
-                block_start,
-                end,
-                body,
-                label,
-                is_item,
-                lead if is_item else None,
-                _sentences(text, body, end),
-            )
-        )
-        if not is_item:
-            lead = len(blocks) - 1
-    return blocks
-
-
-def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
-    """Sentence spans in text[start:end], never splitting inside a quotation."""
-    pieces: list[tuple[int, int]] = []
-    begin = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        before = text[begin : match.start() + 1]
-        words = before.split()
-        last_word = words[-1].rstrip(".").lower() if words else ""
-        if last_word in _ABBREVIATIONS or not _balanced(before):
-            continue
-        pieces.append((begin, match.start() + 1))
-        begin = match.end()
-    if begin < end:
-        pieces.append((begin, end))
-    return tuple(pieces)
-
-
-def _balanced(text: str) -> bool:
-    return text.count('"') % 2 == 0 and text.count("“") <= text.count("”")
-
-
-def _quotations(text: str, start: int, end: int, first_index: int) -> list[Quotation]:
-    """Quotation marks in one paragraph: double (straight or curly), single inside double."""
-    found: list[Quotation] = []
-    stack: list[tuple[str, int, int]] = []  # (closing mark kind, open offset, index)
-    for mark in _QUOTE_MARK.finditer(text, start, end):
-        at, char = mark.start(), mark.group()
-        kind = "double" if char in '"“”' else "single"
-        top = stack[-1][0] if stack else None
-        if kind == "double":
-            closes = top == "double" and char != "“"
-            opens = not closes and char != "”"
-        else:
-            closes = top == "single" and char != "‘" and _ends_word(text, at, end)
-            opens = (
-                not closes
-                and char != "’"
-                and bool(stack)
-                and (at == start or text[at - 1] in _OPEN_SINGLE_BEFORE)
-                and at + 1 < end
-                and text[at + 1].isalnum()
-            )
-        if closes:
-            while stack and stack[-1][0] != kind:  # an unclosed single inside: drop it
-                stack.pop()
-            _, opened, index = stack.pop()
-            found[index - first_index] = Quotation(opened, at, found[index - first_index].parent)
-        elif opens:
-            index = first_index + len(found)
-            parent = stack[-1][2] if stack else None
-            found.append(Quotation(at, end, parent))
-            stack.append((kind, at, index))
-    return found
-
-
-def _ends_word(text: str, at: int, end: int) -> bool:
-    return at + 1 >= end or not text[at + 1].isalnum()
 
 
 def _sentence_around(block: Block, span: tuple[int, int]) -> tuple[int, int]:
@@ -674,10 +419,3 @@ def _continued_quote(layout: Layout, block: Block, span: tuple[int, int]) -> Cre
         return None
     credit = _credit(layout, clauses[-1], "the sentence before")
     return credit if credit.certain else None
-
-
-@lru_cache(maxsize=4096)
-def _name_key(name: str) -> str:
-    folded = provenance.normalize(name).casefold()
-    folded = _NAME_PUNCT.sub(" ", folded).replace(" ,", ",")
-    return _ARTICLES.sub("", " ".join(folded.split())).strip(" ,")
