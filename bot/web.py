@@ -1,9 +1,12 @@
 """The WSGI handler: ``POST /slack/events`` through Bolt, ``GET /healthz``, nothing else.
 
 Before Bolt sees a request this checks what Bolt 1.30 gets wrong or leaves to the server:
-an oversized body is refused unread (413), the signature is checked (401), and a signed
-body Bolt could not parse is refused (400) instead of crashing Bolt into a 500. The body is
-parsed once, here, and Bolt is handed the parsed payload (:func:`bolt_request`).
+an oversized body is refused unread (413), Slack's ``ssl_check`` is answered without a
+signature (Slack sends it unsigned), the signature is checked (401), a signed body Bolt could
+not parse is refused (400) instead of crashing Bolt into a 500, an event Slack retries is
+acknowledged without running it again, and an exact replay of a request that changes
+something is acknowledged without running it twice. The body is parsed once, here, and Bolt
+is handed the parsed payload (:func:`bolt_request`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
@@ -22,6 +26,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.config import Settings
 from bot.request_ids import REQUEST_ID, new_request_id
+from bot.slack.listeners import changes_something
+from bot.slack.unhandled import UNHANDLED
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -30,11 +36,17 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-# Slack's payloads are a few KB; a large body is not from Slack and is not read.
-MAX_BODY_BYTES = 64 * 1024
+# Most of Slack's payloads are a few KB, but a click on a message sends the whole message
+# back (up to 50 blocks of 3,000 characters, or a Home view's 100), JSON- and then
+# percent-encoded: several hundred KB. Anything larger is not from Slack and is not read.
+MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_CLOCK_SKEW_SECONDS = 5 * 60  # Slack's rule against replayed requests
 MAX_LOGGED_QUERY = 200  # a query is a few words; a pasted paragraph is not log material
 MAX_LOGGED_NAME = 100
+ALREADY_DONE = (
+    "Slack delivered that request twice; it was carried out once. "
+    "Type `/followups` to see where things stand."
+)
 Health = Callable[[], tuple[int, dict[str, Any]]]
 # What /healthz shows anyone: a platform's check needs the status, an operator comparing
 # machines the desk version. Counts, channel ids, message ts and errors need the token.
@@ -163,11 +175,38 @@ def _health_token_ok(environ: WSGIEnvironment, token: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), f"Bearer {token}".encode())
 
 
+class ReplayGuard:
+    """Signatures of requests that change something, kept while Slack would still accept them.
+
+    A signature covers the timestamp and the exact body, and Slack sends each request once
+    (an event it retries is marked, and handled apart): the same signature twice inside the
+    5-minute window is a replay. Kept in this process's memory: the guarantee holds per web
+    process (docs/reliability.md says so).
+    """
+
+    def __init__(self, most: int = 100_000) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, float] = {}  # signature -> when it stops being accepted
+        self._most = most
+
+    def first_time(self, signature: str, timestamp: int, now: float) -> bool:
+        with self._lock:
+            if signature in self._seen:
+                return False
+            if len(self._seen) >= self._most:
+                self._seen = {k: t for k, t in self._seen.items() if t >= now}
+            if len(self._seen) >= self._most:  # still full: forget the oldest
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[signature] = timestamp + MAX_CLOCK_SKEW_SECONDS
+            return True
+
+
 def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIApplication:
     """The WSGI callable gunicorn serves: Slack's requests to the Bolt ``app``, checked first,
     and ``/healthz`` answered from ``health``. SettingsError without SLACK_SIGNING_SECRET."""
     settings.require("SLACK_SIGNING_SECRET")
     secret = settings.slack_signing_secret or ""
+    guard = ReplayGuard()
 
     def newsbot_wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -182,16 +221,22 @@ def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIAppli
             return _send(start_response, 404, {"error": "not found"})
         if method != "POST":
             return _send(start_response, 405, {"error": "use POST"}, allow="POST")
-        return _slack_request(environ, start_response, secret, app)
+        return _slack_request(environ, start_response, _Checks(secret, app, guard))
 
     return newsbot_wsgi
 
 
+class _Checks:
+    """What every Slack request is checked against, shared by the requests of one app."""
+
+    def __init__(self, secret: str, app: App, guard: ReplayGuard) -> None:
+        self.secret = secret
+        self.app = app
+        self.guard = guard
+
+
 def _slack_request(
-    environ: WSGIEnvironment,
-    start_response: StartResponse,
-    secret: str,
-    app: App,
+    environ: WSGIEnvironment, start_response: StartResponse, checks: _Checks
 ) -> Iterable[bytes]:
     """One Slack request through Bolt, logged in one line whatever the outcome."""
     started = time.perf_counter()
@@ -203,10 +248,15 @@ def _slack_request(
         return start_response(status, headers, *exc)
 
     payload: dict[str, Any] = {}
+    notes: dict[str, str] = {}
     token = REQUEST_ID.set(request_id)
+    unhandled = UNHANDLED.set(None)
     try:
-        return _verified_request(environ, recording_start_response, secret, app, payload)
+        return _verified_request(environ, recording_start_response, checks, payload, notes)
     finally:
+        if UNHANDLED.get():
+            notes["listener"] = "none"
+        UNHANDLED.reset(unhandled)
         REQUEST_ID.reset(token)
         log_slack_request(
             request_id,
@@ -215,15 +265,16 @@ def _slack_request(
             statuses[-1] if statuses else 500,
             time.perf_counter() - started,
             retry=str(environ.get("HTTP_X_SLACK_RETRY_NUM", "")),
+            notes=notes,
         )
 
 
 def _verified_request(
     environ: WSGIEnvironment,
     start_response: StartResponse,
-    secret: str,
-    app: App,
+    checks: _Checks,
     payload: dict[str, Any],
+    notes: dict[str, str],
 ) -> Iterable[bytes]:
     """Checks, then Bolt; fills ``payload`` once the request is known to come from Slack."""
     length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
@@ -232,9 +283,14 @@ def _verified_request(
     if int(length_text) > MAX_BODY_BYTES:
         return _send(start_response, 413, {"error": "body too large"})
     raw = environ["wsgi.input"].read(int(length_text))
+    if is_ssl_check(raw):
+        # Slack checks the certificate with an unsigned form; nothing runs, nothing is read.
+        payload["type"] = "ssl_check"
+        return _send_empty(start_response)
     timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
     signature = str(environ.get("HTTP_X_SLACK_SIGNATURE", ""))
-    if not signature_ok(secret, raw, timestamp, signature, time.time()):
+    now = time.time()
+    if not signature_ok(checks.secret, raw, timestamp, signature, now):
         return _send(start_response, 401, {"error": "invalid request"})
     try:
         body = raw.decode("utf-8")
@@ -246,12 +302,43 @@ def _verified_request(
         logger.warning("refused a signed but malformed request: %s", parsed)
         return _send(start_response, 400, {"error": parsed})
     payload.update(parsed)
+    if environ.get("HTTP_X_SLACK_RETRY_NUM") and parsed.get("type") == "event_callback":
+        # Slack retries an event it thinks was missed; the first delivery was acknowledged
+        # at once and its work is done or under way: running it again would repeat it.
+        notes["skipped"] = "retry"
+        return _send_empty(start_response)
+    if changes_something(parsed) and not checks.guard.first_time(signature, int(timestamp), now):
+        notes["skipped"] = "replay"
+        return _already_done(start_response, parsed)
     try:
-        return _send_bolt_response(start_response, app.dispatch(bolt_request(parsed, environ)))
+        response = checks.app.dispatch(bolt_request(parsed, environ))
+        return _send_bolt_response(start_response, response)
     except Exception:
         # Bolt's own error path can raise; answer as a server, never with a bare crash.
         logger.exception("Bolt failed on a verified request (reference %s)", REQUEST_ID.get())
         return _send(start_response, 500, {"error": "internal error", "ref": REQUEST_ID.get()})
+
+
+def is_ssl_check(raw: bytes) -> bool:
+    """Slack's certificate check: ``ssl_check=1`` (and its token), no command or payload."""
+    if b"ssl_check=1" not in raw or len(raw) > 1000:
+        return False
+    try:
+        fields = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True, strict_parsing=True))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return fields.get("ssl_check") == "1" and not {"command", "payload"} & fields.keys()
+
+
+def _already_done(start_response: StartResponse, parsed: dict[str, Any]) -> list[bytes]:
+    if "command" in parsed:
+        return _send(start_response, 200, {"response_type": "ephemeral", "text": ALREADY_DONE})
+    return _send_empty(start_response)
+
+
+def _send_empty(start_response: StartResponse) -> list[bytes]:
+    start_response("200 OK", [("Content-Length", "0"), ("Cache-Control", "no-store")])
+    return []
 
 
 # --- the request log ----------------------------------------------------------------------
@@ -334,8 +421,10 @@ def log_slack_request(
     seconds: float,
     *,
     retry: str = "",
+    notes: Mapping[str, str] | None = None,
 ) -> None:
-    """One line per Slack request: id, what was asked, outcome and latency."""
+    """One line per Slack request: id, what was asked, outcome and latency; ``notes`` say
+    what was skipped (a retry, a replay) or that no listener handled it."""
     described = describe_request(payload)
     outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
     fields: dict[str, Any] = {
@@ -348,6 +437,7 @@ def log_slack_request(
     }
     if retry:
         fields["retry"] = retry
+    fields.update(notes or {})
     level = logging.ERROR if status >= 500 else logging.INFO
     logger.log(level, "%s %s %s", described["command"], status, outcome, extra=fields)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -24,6 +25,7 @@ from bot.replies.router import Router
 from bot.request_ids import reference_id
 from bot.slack import listeners, shortcuts
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
+from bot.slack.unhandled import answer_unhandled
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ def build_app(
     services = Services(settings, desk, store, router, render, clock, next_runs)
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_drop_token_notice)
+    # Work after the acknowledgement: Bolt's lazy listeners, and the notes sent to people
+    # whose click no listener handles (see report_error).
+    after_ack = listener_executor or ThreadPoolExecutor(
+        max_workers=10, thread_name_prefix="newsbot-after-ack"
+    )
     app = App(
         # A token-less copy of the client plus `authorize` keeps Bolt from calling auth.test,
         # at construction or on the first request: commands answer while Slack's API is down.
@@ -61,13 +68,15 @@ def build_app(
         logger=bolt_logger,
         name="newsbot",
         # The caller's, so it can wait for work after ack when the process is told to stop.
-        listener_executor=listener_executor,
+        listener_executor=after_ack,
+        # Requests no listener takes reach report_error, which answers 2xx (see unhandled.py).
+        raise_error_for_unhandled_request=True,
     )
     app.use(_services_middleware(services))
     if settings.team_id:
         app.use(_workspace_middleware(settings.team_id))
     register_listeners(app)
-    app.error(report_error)
+    app.error(_error_handler(after_ack))
     return app
 
 
@@ -142,6 +151,26 @@ def _json_response(data: dict[str, Any]) -> BoltResponse:
     return BoltResponse(
         status=200, body=json.dumps(data), headers={"content-type": "application/json"}
     )
+
+
+def _error_handler(after_ack: Executor) -> Callable[..., BoltResponse]:
+    def handle_error(
+        error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):
+            services = context.get(CONTEXT_KEY)
+            return answer_unhandled(
+                body,
+                services if isinstance(services, Services) else None,
+                lambda url, message: _post_later(after_ack, url, message, client.timeout),
+            )
+        return report_error(error, body, client)
+
+    return handle_error
+
+
+def _post_later(after_ack: Executor, url: str, message: dict[str, Any], timeout: int) -> None:
+    after_ack.submit(listeners.post_to_response_url, url, message, timeout)
 
 
 def report_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:

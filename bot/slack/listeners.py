@@ -19,6 +19,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.desk.model import Action
@@ -58,22 +60,39 @@ def reply_message(reply: Reply, render: Callable[[Reply], Blocks]) -> dict[str, 
 def post_to_response_url(
     url: str | None, message: dict[str, Any], timeout: int = API_TIMEOUT_SECONDS
 ) -> bool:
-    """True when Slack accepted the message; False (logged) when it did not. ``timeout`` is
-    the Web API client's (see bot.slack.client.make_client), so tests can shorten it."""
+    """True when Slack accepted the message; False (logged) when it did not or may not have.
+    ``timeout`` is the Web API client's (see bot.slack.client.make_client), so tests can
+    shorten it."""
+    return send_to_response_url(url, message, timeout) == "sent"
+
+
+def send_to_response_url(
+    url: str | None, message: dict[str, Any], timeout: int = API_TIMEOUT_SECONDS
+) -> str:
+    """``sent``, ``refused`` (Slack answered, and not with 200) or ``unknown`` (the connection
+    failed: Slack may have posted it).
+
+    A message for the channel is retried only when Slack said it was rate limited, which means
+    it was not posted: a dropped connection or a 5xx after Slack accepted it would post it twice.
+    """
     if not url:
-        return False
-    webhook = WebhookClient(url, timeout=timeout, retry_handlers=retry_handlers())
+        return "refused"
+    public = message.get("response_type") == "in_channel"
+    handlers: list[RetryHandler] = (
+        [RateLimitErrorRetryHandler(max_retry_count=2)] if public else retry_handlers()
+    )
+    webhook = WebhookClient(url, timeout=timeout, retry_handlers=handlers)
     try:
         response = webhook.send_dict(message)
     except OSError as error:  # URLError, connection reset, timeout
         logger.warning("response_url post failed: %s", type(error).__name__)
-        return False
+        return "unknown"
     if response.status_code != 200:
         logger.warning(
             "response_url post refused: HTTP %s %s", response.status_code, response.body[:100]
         )
-        return False
-    return True
+        return "refused"
+    return "sent"
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -135,6 +154,16 @@ def apology(ref: str) -> str:
     return f"Sorry, something went wrong on our side (reference `{ref}`). Please try again."
 
 
+def changes_something(payload: dict[str, Any]) -> bool:
+    """Whether running this request twice could change or post something twice: a command
+    whose text records a change (the registry says which), a click (Share, Resolve, Snooze,
+    Reopen) or a modal."""
+    if "command" in payload:
+        command = commands.find(str(payload.get("command")))
+        return command is not None and command.changes(str(payload.get("text") or ""))
+    return payload.get("type") in {"block_actions", "view_submission"}
+
+
 # --- slash commands -----------------------------------------------------------------------
 
 
@@ -193,17 +222,24 @@ def share_reply(
         "response_type": "in_channel",
         "replace_original": False,
     }
-    if not post_to_response_url(body.get("response_url"), message, client.timeout):
-        tell_share_failed(body, client, user)
+    outcome = send_to_response_url(body.get("response_url"), message, client.timeout)
+    if outcome != "sent":
+        tell_share_failed(body, client, user, maybe_posted=outcome == "unknown")
 
 
-def tell_share_failed(body: dict[str, Any], client: WebClient, user: str) -> None:
-    """The response_url refused the share: say so through the Web API instead."""
+def tell_share_failed(
+    body: dict[str, Any], client: WebClient, user: str, *, maybe_posted: bool = False
+) -> None:
+    """The response_url refused the share (or the connection dropped): say so through the
+    Web API instead."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
     )
     text = (
-        "I couldn't share that in the channel: Slack didn't accept it. "
+        "I may not have shared that: the connection to Slack dropped. Please check the "
+        "channel before pressing *Share in channel* again."
+        if maybe_posted
+        else "I couldn't share that in the channel: Slack didn't accept it. "
         "Run the command again and press *Share in channel* once more."
     )
     try:

@@ -49,11 +49,8 @@ RETRIED = [
 ]
 
 
-@pytest.mark.parametrize("fault", RETRIED, ids=["429", "500", "503", "reset"])
-def test_a_passing_fault_during_share_is_retried_and_posted_once(
-    faulty: InProcess, fault: Fault
-) -> None:
-    faulty.slack.fail("response_url", fault)
+def test_a_rate_limited_share_is_retried_and_posted_once(faulty: InProcess) -> None:
+    faulty.slack.fail("response_url", Fault(status=429, retry_after=0))
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("s")
@@ -63,6 +60,34 @@ def test_a_passing_fault_during_share_is_retried_and_posted_once(
     posts = faulty.slack.calls_to("response_url")
     assert [p.params.get("response_type") for p in posts[1:]] == ["in_channel"]
     assert faulty.slack.calls_to("chat.postEphemeral") == []
+
+
+@pytest.mark.parametrize(
+    "fault, told",
+    [
+        (Fault(status=500), "didn't accept"),
+        (Fault(status=503), "didn't accept"),
+        (Fault(drop=True), "check the channel"),
+        (Fault(drop_after=True), "check the channel"),
+    ],
+    ids=["500", "503", "reset", "reset-after-posting"],
+)
+def test_a_share_that_may_have_been_posted_is_never_posted_again(
+    faulty: InProcess, fault: Fault, told: str
+) -> None:
+    """A post to the channel is not retried after a 5xx or a dropped connection: Slack may
+    already have posted it, and a second copy in the channel cannot be taken back. The person
+    is told what happened instead."""
+    faulty.slack.fail("response_url", fault)
+    value = json.dumps({"c": "/figure", "q": "545"})
+    payload = block_actions(
+        "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("s")
+    )
+    assert faulty.interaction(payload).status == 200
+    wait_for(lambda: bool(faulty.slack.calls_to("chat.postEphemeral")))
+    assert len(faulty.slack.calls_to("response_url")) == 1
+    [note] = faulty.slack.calls_to("chat.postEphemeral")
+    assert told in note.params["text"]
 
 
 @pytest.mark.parametrize("fault", RETRIED, ids=["429", "500", "503", "reset"])

@@ -171,7 +171,11 @@ def test_any_button_click_is_answered_and_only_editors_change_anything(
     )
     answer = in_process.interaction(payload)
     known = action_id in REGISTERED_ACTIONS
-    assert answer.status == (200 if known else 404), answer.body[:200]  # 404: Bolt's "unhandled"
+    # Every click is answered 200 (Slack shows the person an error otherwise); one on a
+    # button this app does not have says what to do instead.
+    assert answer.status == 200, answer.body[:200]
+    if not known and not home:
+        wait_for(lambda: _told(in_process, name))
     if known and action_id != "share_reply" and user != EDITOR:
         # A non-editor is always told no: wait for that, then check that nothing changed.
         if home:
@@ -203,7 +207,11 @@ LINKS = st.one_of(
 def test_any_modal_submission_is_answered_and_only_editors_resolve(
     in_process: InProcess, followup: str, note: Any, link: Any, user: str
 ) -> None:
-    answer = in_process.interaction(view_submission(followup, note, link, user=user))
+    submission = view_submission(followup, note, link, user=user)
+    # Slack never sends the same request twice (a view's hash changes with every update);
+    # an exact replay is run once, as tests/slack/test_requests_once.py shows.
+    submission["view"]["hash"] = f"hash-{next(_counter)}"
+    answer = in_process.interaction(submission)
     assert answer.status == 200, answer.body[:200]
     if answer.body:
         assert answer.json()["response_action"] == "errors"
