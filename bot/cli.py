@@ -207,16 +207,17 @@ def run_extract(seed: str, out: TextIO) -> int:
 
 
 def _open_book(settings: Settings, err: TextIO) -> tuple[FollowUpBook, Database | None]:
-    """The database's follow-up book; an in-memory one (with a warning) if it is unreachable."""
+    """The database's follow-up book; if it is unreachable, a warning and a book that says
+    so on every read and write (a change is never reported as made and then lost at exit)."""
     from bot.store.db import ANSWER_WITHIN_S, Database, DatabaseError
-    from bot.store.memory import MemoryBook
+    from bot.store.memory import UnreachableBook
 
     try:
         database = Database(settings.database_url, settings.pool_size)
         database.create_schema()
     except DatabaseError as error:
         print(f"newsbot: {error}; follow-up changes will not be saved", file=err)
-        return MemoryBook(), None
+        return UnreachableBook(str(error)), None
     return database.book(answer_within=ANSWER_WITHIN_S), database
 
 
