@@ -237,6 +237,7 @@ def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> int:
 
 def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO) -> int:
     from bot.console import split_command
+    from bot.desk.access import CONSOLE_EDITORS, CONSOLE_USER
     from bot.replies.router import Router
 
     desk = load_or_report(settings.facts_file, sys.stderr)
@@ -245,7 +246,8 @@ def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO) -> int:
     command, text = split_command(line)
     book, database = _open_book(settings, sys.stderr)
     try:
-        reply = Router(desk, book).handle(command, text, "console", datetime.now(UTC))
+        router = Router(desk, book, editors=CONSOLE_EDITORS)  # local, like the console
+        reply = router.handle(command, text, CONSOLE_USER, datetime.now(UTC))
     finally:
         if database is not None:
             database.dispose()

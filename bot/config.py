@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Literal
 
+from bot.desk import access
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///newsbot.db"
 SECRET_FIELDS = frozenset(
@@ -42,6 +44,19 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _access_lists(
+    editors_text: str | None, readers_text: str | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """NEWSBOT_EDITORS and NEWSBOT_READERS, checked (see bot.desk.access for what they mean)."""
+    editors = access.parse_editors(editors_text or "")
+    if isinstance(editors, str):
+        raise SettingsError(f"NEWSBOT_EDITORS: {editors}")
+    readers = access.parse_readers(readers_text or "")
+    if isinstance(readers, str):
+        raise SettingsError(f"NEWSBOT_READERS: {readers}")
+    return editors, readers
 
 
 _QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
@@ -120,7 +135,8 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_API_URL
     team_id: str | None = None
-    editors: frozenset[str] = frozenset()
+    editors: frozenset[str] = frozenset()  # NEWSBOT_EDITORS; empty: nobody, "*": everyone
+    readers: frozenset[str] = frozenset()  # NEWSBOT_READERS; empty: the whole workspace
     scheduler: bool = True
     catchup: timedelta = timedelta(hours=6)
     port: int = 3000
@@ -154,9 +170,7 @@ class Settings:
             raise SettingsError(f"SLACK_API_URL={api_url!r}: use an http(s) URL")
         if not api_url.endswith("/"):
             api_url += "/"
-        editors = frozenset(
-            e.strip() for e in (get("NEWSBOT_EDITORS") or "").split(",") if e.strip()
-        )
+        editors, readers = _access_lists(get("NEWSBOT_EDITORS"), get("NEWSBOT_READERS"))
         settings = cls(
             facts_file=get("FACTS_FILE") or "facts.yaml",
             database_url=normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
@@ -166,6 +180,7 @@ class Settings:
             slack_api_url=api_url,
             team_id=get("NEWSBOT_TEAM_ID"),
             editors=editors,
+            readers=readers,
             scheduler=scheduler_text in {"on", "true", "1"},
             catchup=parse_duration(get("NEWSBOT_CATCHUP") or "6h", "NEWSBOT_CATCHUP"),
             port=int(port_text),
@@ -217,7 +232,10 @@ class Settings:
         return f"Settings({shown})"
 
     def may_edit(self, user_id: str) -> bool:
-        return not self.editors or user_id in self.editors
+        return access.may_edit(self.editors, user_id)
+
+    def may_use(self, user_id: str, channel_id: str = "") -> bool:
+        return access.may_use(self.readers, user_id, channel_id)
 
     def public(self) -> dict[str, object]:
         """Settings safe to log or show: secrets say only whether they are set."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.desk.access import CONSOLE_EDITORS, CONSOLE_USER
 from bot.desk.model import Desk, FollowUpBook, plural
 
 QUIT = {"quit", "exit", ":q", "/quit", "/exit"}
@@ -45,7 +46,7 @@ def console(
     from bot.replies.router import Router
     from bot.replies.text import render_text
 
-    router = Router(desk, book)
+    router = Router(desk, book, editors=CONSOLE_EDITORS)  # local: the desk's own machine
     read_line = _prompting_reader() if stdin.isatty() and stdin is sys.stdin else stdin.readline
     out.write(banner(desk))
     while True:
@@ -60,7 +61,7 @@ def console(
         if line.lower() in {"help", "?"}:
             line = "/facts help"
         command, text = split_command(line)
-        reply = router.handle(command, text, "console", clock())
+        reply = router.handle(command, text, CONSOLE_USER, clock())
         out.write(render_text(reply).rstrip("\n") + "\n\n")
         out.flush()
     return 0

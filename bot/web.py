@@ -27,7 +27,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.config import Settings
 from bot.request_ids import REQUEST_ID, new_request_id
 from bot.slack.listeners import changes_something
-from bot.slack.unhandled import UNHANDLED
+from bot.slack.unhandled import REQUEST_NOTES
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -39,7 +39,7 @@ HEALTH_PATH = "/healthz"
 # Most of Slack's payloads are a few KB, but a click on a message sends the whole message
 # back (up to 50 blocks of 3,000 characters, or a Home view's 100), JSON- and then
 # percent-encoded: several hundred KB. Anything larger is not from Slack and is not read.
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # bot/front.py reads up to the same limit
 MAX_CLOCK_SKEW_SECONDS = 5 * 60  # Slack's rule against replayed requests
 MAX_LOGGED_QUERY = 200  # a query is a few words; a pasted paragraph is not log material
 MAX_LOGGED_NAME = 100
@@ -250,13 +250,11 @@ def _slack_request(
     payload: dict[str, Any] = {}
     notes: dict[str, str] = {}
     token = REQUEST_ID.set(request_id)
-    unhandled = UNHANDLED.set(None)
+    noting = REQUEST_NOTES.set(notes)
     try:
         return _verified_request(environ, recording_start_response, checks, payload, notes)
     finally:
-        if UNHANDLED.get():
-            notes["listener"] = "none"
-        UNHANDLED.reset(unhandled)
+        REQUEST_NOTES.reset(noting)
         REQUEST_ID.reset(token)
         log_slack_request(
             request_id,

@@ -33,6 +33,7 @@ from bot.replies.reply import (
     FactCard,
     FollowUpCard,
     Heading,
+    History,
     More,
     Note,
     Part,
@@ -185,6 +186,8 @@ def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
         return _source_blocks(part, timezone, unavailable)
     if isinstance(part, CheckCard):
         return _check_blocks(part)
+    if isinstance(part, History):
+        return [_section(_history(part.events, timezone))]
     return _prose_blocks(part)
 
 
@@ -300,7 +303,7 @@ def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[B
         line += f"{escape_mrkdwn(state.item.title)} · *{status}*"
         blocks.append(_section(line))
     blocks.append(_source_fields(source))
-    if card.followup is not None:
+    if card.followup is not None and card.history_shown:
         blocks.append(_section(_history(card.history, timezone)))
     return blocks
 

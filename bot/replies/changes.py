@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.desk.access import EDITORS_ONLY as EDITORS_ONLY  # where callers look for it
+from bot.desk.access import editors_refusal
 from bot.desk.model import Action, FollowUpEvent, FollowUpState, fold_events, refusal
 from bot.replies.blocks import escape_mrkdwn
 from bot.replies.context import ReplyContext
@@ -18,10 +20,6 @@ from bot.replies.context import ReplyContext
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_CHARS = 2000  # a resolution's note, typed after the command or into the modal
-EDITORS_ONLY = (
-    "Sorry, only the desk's editors can change follow-ups. Ask an editor, or type "
-    "`/followups list` to see where things stand."
-)
 COULD_NOT_SAVE = (
     "Could not save that: the database did not answer, so nothing was changed. "
     "Try again in a minute."
@@ -47,7 +45,7 @@ class Changed:
 
 def editor_refusal(context: ReplyContext, user: str) -> Refused | None:
     """Who may change follow-ups: None when ``user`` may."""
-    return None if context.may_edit(user) else Refused(EDITORS_ONLY)
+    return None if context.may_edit(user) else Refused(editors_refusal(context.editors))
 
 
 def check_change(

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
+from bot.desk import access
 from bot.desk.model import (
     BookUnavailable,
     Desk,
@@ -96,8 +97,8 @@ class ReplyContext:
         return self._checker
 
     def may_edit(self, user: str) -> bool:
-        """Anyone may change follow-ups unless NEWSBOT_EDITORS names who may."""
-        return not self.editors or user in self.editors
+        """Whether ``user`` may change follow-ups and read their notes (bot.desk.access)."""
+        return access.may_edit(self.editors, user)
 
     def states(self, now: datetime) -> States:
         """Every follow-up with its live status; curated ones as open when the book is down."""

@@ -28,6 +28,7 @@ from bot.replies.blocks import FALLBACK_LIMIT, context_block, escape_mrkdwn, par
 from bot.replies.cited import Block, ItemKind, Said, card_block_id, card_blocks, replace_card
 from bot.replies.reply import FactCard, FollowUpCard
 from bot.replies.text import format_date
+from bot.replies.visibility import state_without_notes
 
 CORRECTED_ROLE = "corrected"
 
@@ -166,7 +167,8 @@ def _card(
         return part_blocks(FactCard(fact, desk.sources[fact.source], stale_days=age), timezone)
     item = desk.followup(change.id)
     assert item is not None
-    state = _with_item(states.get(item.id), item)
+    # A recorded message may be in a channel: it is redrawn without notes (issue 13).
+    state = state_without_notes(_with_item(states.get(item.id), item))
     source = desk.sources.get(item.source) if item.source else None
     card = FollowUpCard(state, source, state.age_days(today), buttons=had_buttons)
     return part_blocks(card, timezone)

@@ -53,6 +53,15 @@ class SourceCard:
     fact: Fact | None = None
     followup: FollowUpState | None = None
     history: tuple[FollowUpEvent, ...] = ()
+    history_shown: bool = True  # False: left out for a reader who is not an editor
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every change to a follow-up that has no published source (added from Slack or the
+    console); a curated one's history is in its :class:`SourceCard`."""
+
+    events: tuple[FollowUpEvent, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,9 @@ class More:
     hint: str = "refine your query"
 
 
-Part = Heading | Note | FactCard | FollowUpCard | SourceCard | CheckCard | Suggestions | More
+Part = (
+    Heading | Note | FactCard | FollowUpCard | SourceCard | History | CheckCard | Suggestions | More
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from bot.replies.command import Command
 from bot.replies.commands import COMMANDS
 from bot.replies.context import ReplyContext, States
 from bot.replies.reply import Heading, Note, Reply
+from bot.replies.visibility import without_notes
 
 __all__ = ["Router", "States", "clean_text"]
 
@@ -78,7 +79,9 @@ class Router(ReplyContext):
         asked = help.topic(query, self.commands.values())
         if asked is not None:  # "help followups", typed after any command or in the console
             return help.help_reply(self, asked)
-        return found.handler(self, query, user, as_utc(now))
+        reply = found.handler(self, query, user, as_utc(now))
+        # Notes and history are for editors: one rule here, whatever the command built.
+        return reply if self.may_edit(user) else without_notes(reply)
 
     def _unknown_command(self, command: str, query: str) -> Reply:
         shown = command.strip()[:80] or "(nothing)"

@@ -16,6 +16,7 @@ from bot.replies.reply import (
     FactCard,
     FollowUpCard,
     Heading,
+    History,
     More,
     Note,
     Part,
@@ -168,6 +169,8 @@ def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
         return _source_text(part, timezone, unavailable)
     if isinstance(part, CheckCard):
         return card_text(part)
+    if isinstance(part, History):
+        return INDENT + _history_text(part.events, timezone).replace("\n", "\n" + INDENT)
     if isinstance(part, Suggestions):
         return "Did you mean: " + ", ".join(part.terms) + "?"
     if isinstance(part, More):
@@ -233,10 +236,15 @@ def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
     if source.url:
         lines.append(f"Read it: {source.url}")
     lines.append(f"File: {source.file}")  # for editors: /source is where they check provenance
-    if card.followup is not None:
-        lines.append("History:" if card.history else "History: no changes recorded.")
-        lines.extend(INDENT + _event_line(event, timezone) for event in card.history)
+    if card.followup is not None and card.history_shown:
+        lines.append(_history_text(card.history, timezone))
     return "\n".join(INDENT + line for line in lines)
+
+
+def _history_text(history: tuple[FollowUpEvent, ...], timezone: str) -> str:
+    lines = ["History:" if history else "History: no changes recorded."]
+    lines.extend(INDENT + _event_line(event, timezone) for event in history)
+    return "\n".join(lines)
 
 
 def _event_line(event: FollowUpEvent, timezone: str) -> str:

@@ -24,6 +24,7 @@ from bot.replies.reply import Reply
 from bot.replies.router import Router
 from bot.request_ids import reference_id
 from bot.slack import listeners, shortcuts
+from bot.slack.readers import readers_middleware
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 from bot.slack.unhandled import answer_unhandled
 
@@ -75,6 +76,8 @@ def build_app(
     app.use(_services_middleware(services))
     if settings.team_id:
         app.use(_workspace_middleware(settings.team_id))
+    if settings.readers:
+        app.use(readers_middleware(settings, after_ack))
     register_listeners(app)
     app.error(_error_handler(after_ack))
     return app

@@ -30,6 +30,7 @@ from bot.replies.changes import Refused, apply_change, check_change, confirmatio
 from bot.replies.home import home_reply
 from bot.replies.modals import LINK_BLOCK, NOTE_BLOCK, read_resolution, resolve_modal
 from bot.replies.reply import Reply
+from bot.replies.visibility import without_notes
 from bot.request_ids import reference_id
 from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
 from bot.slack.services import Blocks, Services, services_of
@@ -111,6 +112,8 @@ def publish_home(client: WebClient, services: Services, user: str, notice: str =
     states = services.router.states(now)
     today = services.desk.today(now)
     reply = home_reply(services.desk, states.items, services.next_runs(), today, live=states.live)
+    if not services.router.may_edit(user):
+        reply = without_notes(reply)
     blocks = services.render(reply)
     if notice:
         blocks = [notice_block(notice), *blocks]
@@ -215,7 +218,8 @@ def share_reply(
     if not reply.ok:
         tell(body, client, services, fallback_text(reply))
         return
-    shared = replace(reply, visibility="in_channel", shareable=False)
+    # Whoever shares, the channel never sees follow-up notes or history.
+    shared = without_notes(replace(reply, visibility="in_channel", shareable=False))
     message = {
         "text": fallback_text(shared),
         "blocks": [*services.render(shared), shared_by(user)],

@@ -20,8 +20,16 @@ from slack_bolt import BoltResponse
 from bot.slack.listeners import reply_message
 from bot.slack.services import Services
 
-# What the request was, when no listener handled it; read by the request log (bot.web).
-UNHANDLED: ContextVar[str | None] = ContextVar("newsbot_unhandled", default=None)
+# Words for the request's one log line (bot.web sets a fresh dict around each request): that
+# no listener handled it, or why it was refused.
+REQUEST_NOTES: ContextVar[dict[str, str] | None] = ContextVar("newsbot_notes", default=None)
+
+
+def note(key: str, value: str) -> None:
+    notes = REQUEST_NOTES.get()
+    if notes is not None:
+        notes[key] = value
+
 
 WHAT_THERE_IS = "Type `/facts help` to see what Newsbot answers."
 OLD_CONTROL = (
@@ -60,7 +68,7 @@ def answer_unhandled(
     """The acknowledgement for a request no listener took; ``tell(url, message)`` posts to a
     response_url after the acknowledgement (never before: Slack waits 3 seconds at most)."""
     kind = kind_of(body)
-    UNHANDLED.set(kind)
+    note("listener", "none")
     if kind == "slash_command" and services is not None:
         # A command the manifest gained before the code did: the router lists what there is.
         reply = services.router.handle(

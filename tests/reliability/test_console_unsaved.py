@@ -3,6 +3,7 @@ was made (finding 9 of issue 13: it said "Added follow-up" and forgot it at exit
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -41,3 +42,22 @@ def test_the_console_never_reports_a_change_it_could_not_save(tmp_path: Path) ->
     assert result.stdout.count("Could not save that") == 3
     assert "Live follow-up status is unavailable" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_console_is_its_own_editor_and_says_where_a_follow_up_was_added() -> None:
+    from bot.console import console
+    from bot.desk.load import load_desk
+    from bot.store.memory import MemoryBook
+
+    lines = [
+        "/followups add Call the mayor",
+        "/followups resolve added-1 Mayor's aide confirmed off the record",
+        "/followups reopen added-1",
+        "/source added-1",
+    ]
+    out = io.StringIO()
+    assert console(load_desk(FACTS), MemoryBook(), io.StringIO("\n".join(lines)), out) == 0
+    source = out.getvalue().split("== Follow-up added-1 ==")[1]
+    assert "Added in the console" in source and "from Slack" not in source
+    assert "resolved by console: Mayor's aide confirmed off the record" in source
+    assert "reopened by console" in source

@@ -37,7 +37,8 @@ from tests.waiting import wait_for
 
 @pytest.fixture
 def faulty(slack: SlackStandIn, shipped_desk) -> InProcess:  # type: ignore[no-untyped-def]
-    wsgi, book = build_in_process(slack, shipped_desk)
+    # Editors named: since issue 13, unset NEWSBOT_EDITORS means nobody may edit.
+    wsgi, book = build_in_process(slack, shipped_desk, editors=frozenset({EDITOR}))
     return InProcess(wsgi, book, slack)
 
 

@@ -17,6 +17,7 @@ from bot.replies.reply import FactCard, FollowUpCard, Heading, More, Note, Reply
 from bot.replies.router import Router
 from bot.replies.text import render_text
 from bot.store.memory import MemoryBook
+from tests.replies.conftest import EVERYONE
 from tests.replies.desks import NOW, fact, figure, followup, make_desk, many_facts_desk, source
 
 
@@ -80,7 +81,7 @@ def test_a_source_with_a_url_is_linked() -> None:
 
 
 def test_user_text_can_never_ping_or_mention() -> None:
-    router = Router(make_desk(), MemoryBook())
+    router = Router(make_desk(), MemoryBook(), editors=EVERYONE)
     reply = router.handle("/followups", "add <!channel> & <@U123> <http://evil|click>", "U1", NOW)
     text = all_text(render_blocks(reply))
     assert "<!channel>" not in text and "<@U123>" not in text and "<http" not in text
@@ -100,7 +101,7 @@ def test_owners_are_mentioned_only_when_they_are_slack_user_ids() -> None:
 
 def test_follow_up_buttons_follow_the_status() -> None:
     desk = make_desk(followups=[followup("a")])
-    router = Router(desk, MemoryBook())
+    router = Router(desk, MemoryBook(), editors=EVERYONE)
     open_blocks = render_blocks(router.handle("/followups", "", "U1", NOW))
     assert [b for b in buttons(open_blocks) if b[0] != "share_reply"] == [
         ("followup_resolve", "a"),

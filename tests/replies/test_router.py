@@ -21,6 +21,7 @@ from bot.replies.reply import (
 from bot.replies.router import Router
 from bot.replies.text import render_text
 from bot.store.memory import MemoryBook
+from tests.replies.conftest import EVERYONE
 from tests.replies.desks import NOW, BrokenBook, figure, make_desk
 
 EDITOR = "U0EDITOR1"
@@ -74,7 +75,7 @@ def test_staleness_counts_days_in_the_newsrooms_time_zone() -> None:
 
 def test_a_follow_up_added_in_a_new_york_evening_is_asked_that_day() -> None:
     book = MemoryBook()
-    router = Router(make_desk(), book)
+    router = Router(make_desk(), book, editors=EVERYONE)
     # 30 November 2026 03:00 UTC is 22:00 on the 29th in New York.
     router.handle("/followups", "add Call ICE back", "U1", datetime(2026, 11, 30, 3, tzinfo=UTC))
     [added] = book.added_followups()
@@ -286,7 +287,7 @@ def test_only_editors_change_follow_ups_when_editors_are_set(desk, index, book) 
 
 
 def test_reads_still_answer_when_the_database_is_down(desk, index) -> None:  # type: ignore[no-untyped-def]
-    router = Router(desk, BrokenBook(), index)
+    router = Router(desk, BrokenBook(), index, editors=EVERYONE)
     listed = router.handle("/followups", "", "U1", NOW)
     assert listed.ok
     assert len(cards(listed, FollowUpCard)) == 2
@@ -303,7 +304,9 @@ def test_reads_still_answer_when_the_database_is_down(desk, index) -> None:  # t
     ["add Something new", "resolve white-house-response x", "snooze white-house-response 1d"],
 )
 def test_writes_say_could_not_save_when_the_database_is_down(desk, index, text: str) -> None:  # type: ignore[no-untyped-def]
-    reply = Router(desk, BrokenBook(), index).handle("/followups", text, EDITOR, NOW)
+    reply = Router(desk, BrokenBook(), index, editors=EVERYONE).handle(
+        "/followups", text, EDITOR, NOW
+    )
     assert not reply.ok
     assert "Could not save" in notes(reply) and "Try again" in notes(reply)
 

@@ -193,6 +193,8 @@ def serve_app(slack: SlackStandIn, desk: Desk) -> Iterator[Callable[..., Served]
 
     def start(router: Any = None, **overrides: Any) -> Served:
         router_override = router
+        # Editors are named: since issue 13, unset NEWSBOT_EDITORS means nobody may edit.
+        overrides.setdefault("editors", frozenset({EDITOR}))
         settings = Settings(
             slack_bot_token="xoxb-test-token",
             slack_signing_secret=SECRET,

@@ -342,7 +342,7 @@ def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
 
 
 def test_home_with_the_database_down_shows_curated_followups_and_says_so(serve_app, desk) -> None:
-    served: Served = serve_app(router=Router(desk, BrokenBook()))
+    served: Served = serve_app(router=Router(desk, BrokenBook(), editors=frozenset({EDITOR})))
     served.event(home_opened(REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
     [call] = served.slack.calls_to("views.publish")
@@ -365,7 +365,7 @@ def test_an_old_snooze_button_cannot_undo_a_colleagues_resolution(serve_app) -> 
 def test_with_the_database_down_buttons_and_the_modal_say_nothing_was_saved(
     serve_app, desk
 ) -> None:
-    served: Served = serve_app(router=Router(desk, BrokenBook()))
+    served: Served = serve_app(router=Router(desk, BrokenBook(), editors=frozenset({EDITOR})))
     for action in ("followup_snooze_1d", "followup_resolve", "followup_reopen"):
         served.interaction(block_action(served, action, "white-house-response"))
     wait_for(lambda: len(served.slack.calls_to("response_url")) == 3)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.desk.access import CONSOLE_USER
 from bot.desk.model import ADDED_PREFIX, FollowUp, Source
 from bot.replies.cards import STATUS_UNAVAILABLE
 from bot.replies.command import Command
 from bot.replies.context import ReplyContext
-from bot.replies.reply import Heading, Note, Part, Reply, SourceCard
+from bot.replies.reply import Heading, History, Note, Part, Reply, SourceCard
 from bot.replies.search_replies import facts_question
 
 NAME = "/source"
@@ -59,7 +60,8 @@ def _followup_source(context: ReplyContext, typed: str, query: str, now: datetim
         parts.append(SourceCard(source, paragraph, followup=state, history=state.history))
     else:
         parts.append(context.followup_card(state, context.today(now), states.live))
-        parts.append(Note(_added_line(item, state.history[0].at if state.history else None)))
+        parts.append(Note(added_line(item, state.history[0].at if state.history else None)))
+        parts.append(History(state.history))
     if not states.live:
         parts.append(Note(STATUS_UNAVAILABLE))
     text = f"Follow-up {item.id}: {state.status.value}"
@@ -72,9 +74,11 @@ def _is_an_id(context: ReplyContext, typed: str) -> bool:
     return wanted.startswith(ADDED_PREFIX) or any(i.casefold() == wanted for i in ids)
 
 
-def _added_line(item: FollowUp, added_at: datetime | None) -> str:
+def added_line(item: FollowUp, added_at: datetime | None) -> str:
+    """Where a follow-up without a published source came from: Slack or the console."""
     when = f" on {added_at:%d %b %Y}" if added_at else ""
-    return f"Added from Slack{when}; it has no published source yet."
+    where = "in the console" if item.added_by == CONSOLE_USER else "from Slack"
+    return f"Added {where}{when}; it has no published source yet."
 
 
 def _not_found(context: ReplyContext, typed: str, query: str, followups: list[FollowUp]) -> Reply:
