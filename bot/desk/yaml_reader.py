@@ -25,6 +25,7 @@ Fields = dict[str, yaml.Node]
 
 # A value an editor has not written yet: extract's drafts say "TODO: ..." where they could
 # not tell. It must never reach a reporter. Upper case only: "Todo" may begin a sentence.
+_PLACEHOLDER_FIRST = frozenset("TF \t")
 _PLACEHOLDER = re.compile(r"\s*(?:TODO|TBD|FIXME)\b")
 
 
@@ -70,9 +71,7 @@ class NodeReader:
 
     def placeholder(self, node: yaml.ScalarNode, path: str) -> bool:
         """Report a TODO left in a value; True if it was one."""
-        value = str(node.value)
-        # A first-letter test before the regular expression: this runs on every value.
-        if value.lstrip()[:1] not in ("T", "F") or not _PLACEHOLDER.match(value):
+        if not _PLACEHOLDER.match(str(node.value)):
             return False
         message = f"{node.value!r} is a placeholder, not a value"
         self.problem(node, path, message, "write the real value (or remove the key if optional)")
@@ -116,9 +115,11 @@ class NodeReader:
             if required:
                 self.problem(node, path, "needs a value")
             return None
-        if self.placeholder(node, path):
+        value = str(node.value)
+        # The first character decides cheaply: this runs on every value of the file.
+        if value[:1] in _PLACEHOLDER_FIRST and self.placeholder(node, path):
             return None
-        return str(node.value)
+        return value
 
     def parsed(
         self,
