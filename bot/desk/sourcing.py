@@ -209,7 +209,7 @@ def check_figure(
         message = f"the quote does not count {value} in {unit!r}"
         hint = "the unit is the word the quote puts after the number (e.g. 545 parents)"
         issues.append(Issue("unit", message, hint))
-    if as_of_note is None and _AS_OF_NO_YEAR.search(text):
+    if as_of_note is None and "as of" in text.casefold() and _AS_OF_NO_YEAR.search(text):
         message = "the quote gives the month without a year: the year was inferred"
         hint = "say how in as_of_note (e.g. the year is from the article's date)"
         issues.append(Issue("as_of", message, hint, warning=True))
