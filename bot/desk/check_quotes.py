@@ -134,28 +134,11 @@ class QuoteIndex:
         line = source_line(source, span[0])
         credited = credited_by_draft(text, quotation)
         if quote_fact is None and not indexed.is_quoted(span):
-            if credited is not None and _names_publisher(credited, source):
-                found = _finding(text, quotation, "ok", "quote", f"verbatim: {source.publisher}")
-                return replace(
-                    found, desk=passage, source=source, source_line=line, speaker=source.publisher
-                )
-            message = (
-                f"these are {source.publisher}'s own words, not a quotation in the source: "
-                "quote them as the publisher's paraphrase, or find the speaker's words"
-            )
-            found = _finding(text, quotation, "unverified", "quote", message)
-            return replace(found, desk=passage, source=source, source_line=line)
+            found = _publishers_words(text, quotation, source, credited)
+            speaker = source.publisher if found.status == "ok" else None
+            return replace(found, desk=passage, source=source, source_line=line, speaker=speaker)
         speaker = speaker_of(self.desk, quote_fact) if quote_fact is not None else None
-        if (
-            quote_fact is not None
-            and credited is not None
-            and not same_speaker(self.desk, credited, quote_fact)
-        ):
-            message = f"verbatim, but the draft credits {credited}; the source credits {speaker}"
-            found = _finding(text, quotation, "mismatch", "attribution", message)
-        else:
-            by = speaker or f"quoted by {source.publisher}"
-            found = _finding(text, quotation, "ok", "quote", f"verbatim: {by}")
+        found = self._speakers_words(text, quotation, source, quote_fact, credited, speaker)
         return replace(
             found,
             desk=passage,
@@ -164,6 +147,26 @@ class QuoteIndex:
             fact_id=quote_fact.id if quote_fact is not None else None,
             speaker=speaker,
         )
+
+    def _speakers_words(
+        self,
+        text: str,
+        quotation: Quotation,
+        source: Source,
+        quote_fact: Fact | None,
+        credited: str | None,
+        speaker: str | None,
+    ) -> Finding:
+        """Words quoted in the source: ok, or a mismatch when the draft credits someone else."""
+        if (
+            quote_fact is not None
+            and credited is not None
+            and not same_speaker(self.desk, credited, quote_fact)
+        ):
+            message = f"verbatim, but the draft credits {credited}; the source credits {speaker}"
+            return _finding(text, quotation, "mismatch", "attribution", message)
+        by = speaker or f"quoted by {source.publisher}"
+        return _finding(text, quotation, "ok", "quote", f"verbatim: {by}")
 
     def covering_fact(self, source: Source, span: tuple[int, int]) -> Fact | None:
         """The curated fact whose quote covers this span of the source: a quote before a
@@ -305,6 +308,20 @@ def _changed_finding(text: str, quotation: Quotation, close: _Close) -> Finding:
         source_line=source_line(source, close.span[0]),
         marked=close.marked,
     )
+
+
+def _publishers_words(
+    text: str, quotation: Quotation, source: Source, credited: str | None
+) -> Finding:
+    """The source's own words, not a quotation in it: fine when the draft credits the
+    publisher, unverified otherwise."""
+    if credited is not None and _names_publisher(credited, source):
+        return _finding(text, quotation, "ok", "quote", f"verbatim: {source.publisher}")
+    message = (
+        f"these are {source.publisher}'s own words, not a quotation in the source: "
+        "quote them as the publisher's paraphrase, or find the speaker's words"
+    )
+    return _finding(text, quotation, "unverified", "quote", message)
 
 
 def _finding(text: str, quotation: Quotation, status: Status, kind: Kind, message: str) -> Finding:

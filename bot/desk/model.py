@@ -7,6 +7,7 @@ Everything here is a frozen value. Nothing reads a clock, a file or a database:
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,9 @@ QUALIFIERS = ("at least", "about", "more than", "fewer than", "up to")
 EXAMPLE_CHANNEL = "C0123456789"
 
 
+_AS_OF = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
 @dataclass(frozen=True, slots=True)
 class AsOf:
     """A partial date as editors write it: ``2020``, ``2020-10`` or ``2020-10-05``."""
@@ -36,14 +40,12 @@ class AsOf:
     @classmethod
     def parse(cls, text: str) -> AsOf:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError otherwise."""
-        parts = text.strip().split("-")
-        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        match = _AS_OF.fullmatch(text.strip())
+        if match is None:
             raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
-            raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else None
-        day = int(parts[2]) if len(parts) > 2 else None
+        year = int(match[1])
+        month = int(match[2]) if match[2] else None
+        day = int(match[3]) if match[3] else None
         # date() validates month and day ranges, including 29 February.
         date(year, month or 1, day or 1)
         return cls(year, month, day)

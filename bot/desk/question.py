@@ -258,13 +258,24 @@ def _shape(terms: list[Term], filters: dict[str, tuple[str, ...]]) -> ParsedQuer
     _followup_shape(shape)
     kept, filler = _split(terms, shape)
     if not any(not t.optional for t in kept):
-        # "did they respond": the verb is all there is to search. Only question words
-        # ("what is it"): search what was typed rather than nothing.
-        if not kept and shape.prefer:  # "what are we still waiting for": every follow-up
-            return ParsedQuery((), filters, tuple(shape.prefer), tuple(filler))
-        if not kept:
-            return ParsedQuery(tuple(terms), filters)
-        kept = [replace(t, optional=False) for t in kept]
+        return _only_optional(terms, filters, shape, kept, filler)
+    return ParsedQuery(tuple(kept), filters, tuple(shape.prefer), tuple(filler))
+
+
+def _only_optional(
+    terms: list[Term],
+    filters: dict[str, tuple[str, ...]],
+    shape: _Shape,
+    kept: list[Term],
+    filler: list[str],
+) -> ParsedQuery:
+    """No term a search needs: "did they respond", where the verb is all there is to
+    search, or only question words ("what is it"), where what was typed is searched."""
+    if not kept and shape.prefer:  # "what are we still waiting for": every follow-up
+        return ParsedQuery((), filters, tuple(shape.prefer), tuple(filler))
+    if not kept:
+        return ParsedQuery(tuple(terms), filters)
+    kept = [replace(t, optional=False) for t in kept]
     return ParsedQuery(tuple(kept), filters, tuple(shape.prefer), tuple(filler))
 
 

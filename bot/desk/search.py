@@ -401,14 +401,7 @@ class SearchIndex:
         """A word most items contain: BM25 over thousands of rows costs milliseconds and
         ranks by a word that says little, so rank only the items that have it in an id,
         label, value, tag or speaker, then the rest in file order."""
-        strong: list[tuple[int, float]] = []
-        few = self._conn.execute(_STRONG_COUNT_SQL, (expr, _RANK_ALL_LIMIT + 1)).fetchone()
-        if int(few[0]) <= _RANK_ALL_LIMIT:
-            if allowed is None:  # only the best ``limit`` can be shown
-                ranked = self._rows(_STRONG_RANKED_SQL + " LIMIT ?", expr, limit)
-            else:  # a filter may drop some of the best
-                ranked = self._rows(_STRONG_RANKED_SQL, expr)
-            strong = [(n, -score) for n, score in ranked]
+        strong = self._strong_matches(expr, allowed, limit)
         if allowed is None:
             total = self._count(expr)
             rest = self._rows(_UNRANKED_SQL + " LIMIT ?", expr, limit + len(strong))
@@ -419,6 +412,19 @@ class SearchIndex:
         seen = {n for n, _ in strong}
         rows = strong + [(n, 0.0) for n, _ in rest if n not in seen]
         return rows[:limit], total
+
+    def _strong_matches(
+        self, expr: str, allowed: set[int] | None, limit: int
+    ) -> list[tuple[int, float]]:
+        """The items with the word in a strong column, ranked; none when too many have it."""
+        few = self._conn.execute(_STRONG_COUNT_SQL, (expr, _RANK_ALL_LIMIT + 1)).fetchone()
+        if int(few[0]) > _RANK_ALL_LIMIT:
+            return []
+        if allowed is None:  # only the best ``limit`` can be shown
+            ranked = self._rows(_STRONG_RANKED_SQL + " LIMIT ?", expr, limit)
+        else:  # a filter may drop some of the best
+            ranked = self._rows(_STRONG_RANKED_SQL, expr)
+        return [(n, -score) for n, score in ranked]
 
     def _count(self, expr: str) -> int:
         row = self._conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expr,)).fetchone()
