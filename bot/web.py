@@ -300,12 +300,26 @@ def _verified_request(
         logger.warning("refused a signed but malformed request: %s", parsed)
         return _send(start_response, 400, {"error": parsed})
     payload.update(parsed)
+    return _run_once(
+        environ, start_response, checks, parsed, notes, (signature, int(timestamp), now)
+    )
+
+
+def _run_once(
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    checks: _Checks,
+    parsed: dict[str, Any],
+    notes: dict[str, str],
+    signed: tuple[str, int, float],  # signature, timestamp, when it was checked
+) -> Iterable[bytes]:
+    """A verified request through Bolt, unless it is a retry or replay of one already run."""
     if environ.get("HTTP_X_SLACK_RETRY_NUM") and parsed.get("type") == "event_callback":
         # Slack retries an event it thinks was missed; the first delivery was acknowledged
         # at once and its work is done or under way: running it again would repeat it.
         notes["skipped"] = "retry"
         return _send_empty(start_response)
-    if changes_something(parsed) and not checks.guard.first_time(signature, int(timestamp), now):
+    if changes_something(parsed) and not checks.guard.first_time(*signed):
         notes["skipped"] = "replay"
         return _already_done(start_response, parsed)
     try:

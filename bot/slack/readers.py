@@ -33,12 +33,20 @@ def _mapping(value: object) -> Mapping[str, Any]:
 def who_and_where(body: Mapping[str, Any]) -> tuple[str, str]:
     """The Slack user and the channel a request comes from (either may be empty)."""
     event = _mapping(body.get("event"))
+    return _user_in(body, event), _channel_in(body, event)
+
+
+def _user_in(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
     user = (
         body.get("user_id")
         or _mapping(body.get("user")).get("id")
         or (body.get("user") if isinstance(body.get("user"), str) else None)
         or event.get("user")
     )
+    return str(user or "")
+
+
+def _channel_in(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
     channel = (
         body.get("channel_id")
         or _mapping(body.get("channel")).get("id")
@@ -46,7 +54,7 @@ def who_and_where(body: Mapping[str, Any]) -> tuple[str, str]:
     )
     if event.get("type") != "app_home_opened":
         channel = channel or event.get("channel")
-    return str(user or ""), str(channel or "")
+    return str(channel or "")
 
 
 def readers_middleware(
