@@ -112,3 +112,29 @@ def test_slack_markup_in_a_message_becomes_the_text_the_writer_typed() -> None:
         "<https://y.org>"
     )
     assert plain_text(text) == "A <b> & the story @U0ABC #news @here https://y.org"
+
+
+@pytest.mark.parametrize("manifest", ["manifest.yml", "manifest.http.yml"])
+def test_both_manifests_declare_the_message_shortcut_the_app_answers(manifest: str) -> None:
+    import yaml
+    from slack_bolt import App
+
+    from bot.slack.bolt_app import register_listeners
+
+    data = yaml.safe_load((ROOT_FACTS.parent / manifest).read_text(encoding="utf-8"))
+    [declared] = data["features"]["shortcuts"]
+    assert declared == {
+        "name": "Check against the desk",
+        "type": "message",
+        "callback_id": "check_draft",
+        "description": "Check this message's quotes, figures and attributions against the desk",
+    }
+    app = App(signing_secret="x", token="xoxb-x", token_verification_enabled=False)
+    register_listeners(app)
+    body = {"type": "message_action", "callback_id": declared["callback_id"]}
+    answering = [
+        listener
+        for listener in app._listeners  # Bolt has no public way to list what it routes
+        if all(getattr(m, "func", lambda **_: False)(body=body) for m in listener.matchers)
+    ]
+    assert len(answering) == 1
