@@ -15,12 +15,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
-from bot.desk import provenance
+from bot.desk import provenance, speakers
 from bot.desk.draft_credit import credited_by_draft
 from bot.desk.findings import Finding, Kind, Mark, Status, source_line
 from bot.desk.model import Desk, Fact, Source
 from bot.desk.quotations import Quotation, line_and_column, quotations_in
-from bot.desk.speakers import name_words, same_speaker, speaker_of
 
 CLOSE_ENOUGH = 0.6  # share of words in common (difflib's ratio) for "close but changed"
 RARE_WORDS = 8  # a quotation's rarest words vote for where in a source it could be
@@ -137,36 +136,20 @@ class QuoteIndex:
             found = _publishers_words(text, quotation, source, credited)
             speaker = source.publisher if found.status == "ok" else None
             return replace(found, desk=passage, source=source, source_line=line, speaker=speaker)
-        speaker = speaker_of(self.desk, quote_fact) if quote_fact is not None else None
-        found = self._speakers_words(text, quotation, source, quote_fact, credited, speaker)
+        desk_credit = (
+            speakers.of_fact(quote_fact)
+            if quote_fact is not None
+            else speakers.of_source(self.desk, source, span)
+        )
+        found = _attributed(text, quotation, credited, desk_credit, source)
         return replace(
             found,
             desk=passage,
             source=source,
             source_line=line,
             fact_id=quote_fact.id if quote_fact is not None else None,
-            speaker=speaker,
+            speaker=desk_credit.shown if desk_credit is not None else None,
         )
-
-    def _speakers_words(
-        self,
-        text: str,
-        quotation: Quotation,
-        source: Source,
-        quote_fact: Fact | None,
-        credited: str | None,
-        speaker: str | None,
-    ) -> Finding:
-        """Words quoted in the source: ok, or a mismatch when the draft credits someone else."""
-        if (
-            quote_fact is not None
-            and credited is not None
-            and not same_speaker(self.desk, credited, quote_fact)
-        ):
-            message = f"verbatim, but the draft credits {credited}; the source credits {speaker}"
-            return _finding(text, quotation, "mismatch", "attribution", message)
-        by = speaker or f"quoted by {source.publisher}"
-        return _finding(text, quotation, "ok", "quote", f"verbatim: {by}")
 
     def covering_fact(self, source: Source, span: tuple[int, int]) -> Fact | None:
         """The curated fact whose quote covers this span of the source: a quote before a
@@ -213,9 +196,33 @@ class QuoteIndex:
         return replace(best, marked=mark_difference(words, best.passage))
 
 
+def _attributed(
+    text: str,
+    quotation: Quotation,
+    draft_name: str | None,
+    desk_credit: speakers.Credited | None,
+    source: Source,
+) -> Finding:
+    """✓ verbatim, or ✗ when the draft credits the words to someone the desk does not."""
+    if desk_credit is None:
+        return _finding(text, quotation, "ok", "quote", f"verbatim, quoted by {source.publisher}")
+    if draft_name is None or speakers.agrees(draft_name, desk_credit):
+        return _finding(text, quotation, "ok", "quote", f"verbatim: {desk_credit.shown}")
+    about = (
+        " (whom the words are about)"
+        if speakers.names_whom_it_is_about(draft_name, desk_credit)
+        else ""
+    )
+    message = (
+        f"verbatim, but the draft credits {draft_name}{about}; "
+        f"the source credits {desk_credit.shown}"
+    )
+    return _finding(text, quotation, "mismatch", "attribution", message)
+
+
 def _names_publisher(credited: str, source: Source) -> bool:
     """Whether the draft credits the words to the publication they are from ("Axios wrote")."""
-    return bool(name_words(credited) & name_words(source.publisher))
+    return bool(speakers.name_words(credited) & speakers.name_words(source.publisher))
 
 
 def _variants(words: str) -> list[str]:

@@ -1,16 +1,20 @@
 """Whom a draft credits with the words it quotes, when it says so plainly.
 
-Deliberately narrow: a speech verb with its subject next to the quotation (``X said
-"..."``, ``"...," X said``, ``"...," said X``, ``"...," the report finds``) or ``according to
-X`` in the same sentence. Anything less plain (a pronoun, a finding verb between the
-speaker and the quotation, another quotation in between) credits nobody, so the attribution
-check stays silent rather than guess: a wrong ✗ costs a copy editor's trust.
+A draft is read the way :mod:`bot.desk.attribution` reads a source (a speech or finding verb
+and its subject, "according to", a list's lead-in); where that finds nobody, a narrower
+reading of its own: a speech verb with its subject next to the quotation (``X said
+"..."``, ``"...," X said``, ``"...," said X``), even across the line break a hard-wrapped
+draft puts between the quotation and "Sessions said". Anything less plain (a pronoun, a
+finding verb between the speaker and the quotation, another quotation in between) credits
+nobody, so the attribution check stays silent rather than guess: a wrong ✗ costs a copy
+editor's trust.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.desk.attribution import credited_speaker
 from bot.desk.quotations import Quotation, sentence_around
 
 _SPEECH = (
@@ -42,6 +46,13 @@ MAX_NAME_WORDS = 14
 
 def credited_by_draft(text: str, quotation: Quotation) -> str | None:
     """Who the draft says spoke ``quotation``'s words, as the draft names them, or None."""
+    credit = credited_speaker(text, (quotation.start, quotation.end))
+    if credit.certain and credit.who:
+        return credit.who
+    return _next_to(text, quotation)
+
+
+def _next_to(text: str, quotation: Quotation) -> str | None:
     sentence_start, sentence_end = sentence_around(text, quotation.mark, quotation.end + 1)
     before = text[sentence_start : quotation.mark]
     after = text[quotation.end + 1 : sentence_end]

@@ -1,16 +1,20 @@
-"""Who the desk credits for a curated quote, and whether a draft names the same one.
+"""Who the desk credits for words in a source, and whether a draft names the same one.
 
-The names a speaker goes by are compared by their content words: "the report" and "the
-inspector general" both name "The Justice Department inspector general's report";
-"Sessions" does not. A draft's name that shares no content word with the desk's is
-another speaker.
+A curated quote names its speaker (a ``speakers:`` record with its aliases, or a free-text
+attribution); for other words of a source, :mod:`bot.desk.attribution` reads whom the text
+credits, and a desk speaker with that name brings its aliases. A draft's name agrees with
+one of them when :func:`bot.desk.attribution.names_agree` says so (an editor's reading) or
+the two share a content word ("the inspector general" and "The Justice Department
+inspector general's report"); sharing nothing, it names someone else.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from bot.desk.model import Desk, Fact
+from bot.desk.attribution import credited_speaker, names_agree
+from bot.desk.model import Desk, Fact, Source
 
 _WORD = re.compile(r"[^\W_]+")
 # Words that say nothing about who: articles, connectives, and the hedges editors append.
@@ -21,15 +25,13 @@ _NOT_NAME_WORDS = (
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
-def speaker_of(desk: Desk, fact: Fact) -> str:
-    """The desk's name for whoever said a curated quote (its attribution up to a comma or
-    a parenthesis: "Jeff Sessions, as the report describes him" -> "Jeff Sessions")."""
-    return re.split(r",|\s\(", fact.attribution, maxsplit=1)[0].strip() or fact.attribution
+@dataclass(frozen=True, slots=True)
+class Credited:
+    """Whom the desk credits for some words: how to say it, and every name that fits."""
 
-
-def names_of(desk: Desk, fact: Fact) -> list[str]:
-    """Every name the desk knows the speaker of ``fact`` by."""
-    return [speaker_of(desk, fact)]
+    shown: str  # "The Justice Department inspector general's report"
+    names: tuple[str, ...]
+    about: tuple[str, ...] = ()  # names of whom the words are about, when curated
 
 
 def name_words(name: str) -> set[str]:
@@ -37,10 +39,35 @@ def name_words(name: str) -> set[str]:
     return words - _NOT_NAMES
 
 
-def same_speaker(desk: Desk, credited: str, fact: Fact) -> bool:
-    """Whether a draft's ``credited`` names the desk's speaker of ``fact`` (or might: a
-    name with no content words at all is not evidence of anyone else)."""
-    said = name_words(credited)
+def of_fact(fact: Fact) -> Credited:
+    """A curated quote's speaker, with whom its words are about."""
+    about = tuple(name for speaker in fact.about for name in speaker.names())
+    return Credited(fact.credit(), fact.speaker_names(), about)
+
+
+def of_source(desk: Desk, source: Source, span: tuple[int, int]) -> Credited | None:
+    """Whom the source's text credits for the words at ``span``, or None when it is silent
+    or names only a pronoun."""
+    credit = credited_speaker(source.text, span)
+    if not credit.certain or credit.who is None:
+        return None
+    who = credit.who
+    for speaker in desk.speakers.values():
+        if any(names_agree(who, name) for name in speaker.names()):
+            return Credited(speaker.display(), (who, *speaker.names()))
+    return Credited(who, (who,))
+
+
+def agrees(draft_name: str, credited: Credited) -> bool:
+    """Whether a draft's name for the speaker fits whom the desk credits (a name with no
+    content words at all is not evidence of anyone else)."""
+    said = name_words(draft_name)
     if not said:
         return True
-    return any(said & name_words(name) for name in names_of(desk, fact))
+    return any(
+        names_agree(draft_name, name) or bool(said & name_words(name)) for name in credited.names
+    )
+
+
+def names_whom_it_is_about(draft_name: str, credited: Credited) -> bool:
+    return any(names_agree(draft_name, name) for name in credited.about)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.desk.findings import DraftReport, Finding
 from bot.desk.load import check_file
-from bot.desk.model import Action, Desk, FollowUpEvent, FollowUpState, Status, fold_events
+from bot.desk.model import (
+    Action,
+    Desk,
+    FollowUpEvent,
+    FollowUpState,
+    Source,
+    Status,
+    fold_events,
+)
 from bot.desk.verify import DraftChecker
-from tests.desk.files import FACTS, SEED
+from tests.desk.files import FACTS, FIXTURES, SEED
 
 TODAY = date(2021, 2, 1)  # the figure (as of October 2020) is 93 days old: past 90, stale
 
@@ -289,3 +298,43 @@ def test_a_draft_with_every_kind_of_error_gets_exactly_the_expected_findings(
         (12, "mismatch", "followup", "declined to comment"),
     ]
     assert report.totals() == "5 problems, 0 verified, 2 unverified"
+
+
+def test_the_person_the_words_are_about_is_not_their_speaker(checker: DraftChecker) -> None:
+    draft = 'Sessions said he "promised additional resources" to U.S. attorneys.'
+    finding = only(checker.check(draft, TODAY))
+
+    assert (finding.status, finding.kind) == ("mismatch", "attribution")
+    assert finding.message == (
+        "verbatim, but the draft credits Sessions (whom the words are about); "
+        "the source credits The Justice Department inspector general's report"
+    )
+
+
+def test_any_name_the_desk_knows_a_speaker_by_agrees(checker: DraftChecker) -> None:
+    draft = (
+        'The OIG found that Sessions "promised additional resources." The chairs said the '
+        'report revealed "the chaos, cruelty, and reckless disregard for vulnerable children."'
+    )
+    report = checker.check(draft, TODAY)
+
+    assert [(f.status, f.speaker) for f in report.findings] == [
+        ("ok", "The Justice Department inspector general's report"),
+        ("ok", "Democratic chairs on the House Oversight and Judiciary Committees"),
+    ]
+
+
+def test_words_no_fact_curates_are_checked_against_whom_the_source_credits() -> None:
+    shipped, problems = check_file(FACTS)
+    assert shipped is not None and not problems
+    text = (FIXTURES / "water.txt").read_text(encoding="utf-8")
+    water = Source("water", "Lead pipes", "Gazette", date(2024, 3, 1), "water.txt", text)
+    desk = replace(shipped, sources={"water": water}, facts=(), followups=())
+    checker = DraftChecker(desk)
+
+    wrong = only(checker.check('"We were never told about the pipes," the utility said.', TODAY))
+    right = only(checker.check('"We were never told about the pipes," Lopez said.', TODAY))
+
+    assert (wrong.status, wrong.kind) == ("mismatch", "attribution")
+    assert wrong.message.endswith("the source credits Maria Lopez")
+    assert (right.status, right.speaker) == ("ok", "Maria Lopez")
