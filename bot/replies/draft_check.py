@@ -78,11 +78,15 @@ def join_marked(pieces: list[str]) -> str:
     return joined
 
 
-def where(finding: Finding) -> str:
-    """``Axios, 14 Jan 2021 · seeds/000_8c36c7995ecb0c4b.txt, line 21 · fact chairs-...``."""
+def where(finding: Finding, *, for_editors: bool = False) -> str:
+    """Where the desk's words are from: ``Axios, 14 Jan 2021: “DOJ watchdog ...” · id: ...``
+    in a reply (a citation a reporter can use, never a file path); for ``newsbot verify``,
+    run by editors and CI next to the files, the seed file and its line instead."""
     pieces = []
     source = finding.source
-    if source is not None:
+    if source is not None and not for_editors:
+        pieces.append(source.citation())
+    elif source is not None:
         pieces.append(f"{source.publisher}, {source.published.day} {source.published:%b %Y}")
         location = source.url or source.file
         if finding.source_line is not None:
@@ -125,7 +129,7 @@ def verify_lines(report: DraftReport, file: str) -> list[str]:
             lines.append(f"    desk: {marked_plain(finding)}")
         lines.extend(f"    {note}" for note in finding.notes)
         if finding.source is not None:
-            lines.append(f"    source: {where(finding)}")
+            lines.append(f"    source: {where(finding, for_editors=True)}")
     lines.append(f"{file}: {report.totals()}")
     return lines
 

@@ -74,7 +74,11 @@ def test_the_shortcut_answers_privately_with_totals_first_then_each_finding(serv
     assert followup.startswith("✗ *followup*, line 3: declined to comment")
     assert "did not immediately respond" in followup
     sources = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
-    assert sources[0] == "Axios, 14 Jan 2021 · seeds/000_8c36c7995ecb0c4b.txt, line 21"
+    assert sources[0] == (
+        "Axios, 14 Jan 2021: “DOJ watchdog report underscores chaos of "
+        '"zero tolerance" immigration policy”'
+    )
+    assert "seeds/" not in json.dumps(blocks)  # a citation a reporter can use, not a path
     assert "share_reply" not in json.dumps(blocks)  # a draft stays with whoever checks it
     assert served.slack.methods() == ["response_url"]
 
