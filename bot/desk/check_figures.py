@@ -77,9 +77,8 @@ class _Match:
 def desk_qualifier(fact: Fact, value: Decimal) -> str | None:
     """The figure's qualifier: the desk's ``qualifier:`` when it has one, else the words in
     front of the value in its quote ("At least 545 parents ...")."""
-    curated = getattr(fact, "qualifier", None)  # a field newer desks carry
-    if isinstance(curated, str) and curated:
-        return qualifier_of(curated) or curated.lower()
+    if fact.qualifier:
+        return qualifier_of(fact.qualifier) or fact.qualifier.lower()
     for number in numbers_in(fact.quote):
         if number.value == value:
             return number.qualifier
