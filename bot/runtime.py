@@ -319,6 +319,7 @@ def serve(
     ``worker_exit`` (work after ack, scheduler, database) and exits 0; a worker still busy
     after STOP_TIMEOUT_SECONDS is killed, so the whole stop stays inside 10 s.
     """
+    from bot.store.seen import SeenRequests
     from bot.web import make_wsgi_handler
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
@@ -335,7 +336,8 @@ def serve(
         # connections do not survive a fork, so each worker opens its own.
         runtime = start_runtime(settings, desk, "http", scheduler_seat=seat)
         runtimes.append(runtime)
-        return make_wsgi_handler(settings, runtime.app, runtime.health)
+        seen = SeenRequests(runtime.database.engine)  # replays caught across workers
+        return make_wsgi_handler(settings, runtime.app, runtime.health, seen)
 
     def worker_exit(_server: object, _worker: object) -> None:
         for runtime in runtimes:

@@ -18,8 +18,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -175,21 +176,28 @@ def _health_token_ok(environ: WSGIEnvironment, token: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), f"Bearer {token}".encode())
 
 
+class SharedSeen(Protocol):
+    def first_time(self, signature: str, expires: datetime, now: datetime) -> bool: ...
+
+
 class ReplayGuard:
     """Signatures of requests that change something, kept while Slack would still accept them.
 
     A signature covers the timestamp and the exact body, and Slack sends each request once
     (an event it retries is marked, and handled apart): the same signature twice inside the
-    5-minute window is a replay. Kept in this process's memory: the guarantee holds per web
-    process (docs/reliability.md says so).
+    5-minute window is a replay. Kept in this process's memory and, with ``shared`` (the
+    database, bot/store/seen.py), for every process: a replay sent to another worker or
+    machine is caught there.
     """
 
-    def __init__(self, most: int = 100_000) -> None:
+    def __init__(self, shared: SharedSeen | None = None, most: int = 100_000) -> None:
         self._lock = threading.Lock()
         self._seen: dict[str, float] = {}  # signature -> when it stops being accepted
         self._most = most
+        self._shared = shared
 
     def first_time(self, signature: str, timestamp: int, now: float) -> bool:
+        expires = timestamp + MAX_CLOCK_SKEW_SECONDS
         with self._lock:
             if signature in self._seen:
                 return False
@@ -197,16 +205,22 @@ class ReplayGuard:
                 self._seen = {k: t for k, t in self._seen.items() if t >= now}
             if len(self._seen) >= self._most:  # still full: forget the oldest
                 self._seen.pop(next(iter(self._seen)))
-            self._seen[signature] = timestamp + MAX_CLOCK_SKEW_SECONDS
+            self._seen[signature] = expires
+        if self._shared is None:
             return True
+        return self._shared.first_time(
+            signature, datetime.fromtimestamp(expires, UTC), datetime.fromtimestamp(now, UTC)
+        )
 
 
-def make_wsgi_handler(settings: Settings, app: App, health: Health) -> WSGIApplication:
+def make_wsgi_handler(
+    settings: Settings, app: App, health: Health, seen: SharedSeen | None = None
+) -> WSGIApplication:
     """The WSGI callable gunicorn serves: Slack's requests to the Bolt ``app``, checked first,
     and ``/healthz`` answered from ``health``. SettingsError without SLACK_SIGNING_SECRET."""
     settings.require("SLACK_SIGNING_SECRET")
     secret = settings.slack_signing_secret or ""
-    guard = ReplayGuard()
+    guard = ReplayGuard(seen)
 
     def newsbot_wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")

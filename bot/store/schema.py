@@ -144,3 +144,13 @@ said_items = Table(
     Index("ix_newsbot_said_items_message", "message_seq"),
     Index("ix_newsbot_said_items_item", "kind", "item_id"),
 )
+
+# Signatures of Slack requests that changed something, kept until Slack would refuse them as
+# stale: every web process sees a replay another process already ran (bot/web.py).
+seen_requests = Table(
+    "newsbot_seen_requests",
+    metadata,
+    Column("signature", String(100), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_newsbot_seen_requests_expires", "expires_at"),
+)
