@@ -97,6 +97,8 @@ class CreditReader(NodeReader):
         issues = sourcing.check_words(
             kind, source.text, spans, claim, credit.evidence, self.speakers
         )
+        if credit.about:
+            issues += sourcing.check_about(source.text, spans[0], credit.about)
         self.report(fields, key, issues)
 
     def report(self, fields: Fields, key: str, issues: list[sourcing.Issue]) -> None:

@@ -152,6 +152,21 @@ def _check_credit(
     return []
 
 
+def check_about(text: str, span: tuple[int, int], about: Sequence[Speaker]) -> list[Issue]:
+    """Whom the words are about must be named near them: no subject the source does not give."""
+    start, end = attribution.near(text, span)
+    nearby = provenance.normalize(text[start:end]).casefold()
+    for speaker in about:
+        names = (provenance.normalize(name).casefold() for name in speaker.names())
+        if not any(provenance.contains_whole(name, nearby) for name in names):
+            first, last = line_of(text, start), line_of(text, end)
+            message = f"the source does not name {speaker.name} near these words"
+            message += f" (source lines {first}-{last})"
+            hint = f"add how the source names them there to {speaker.id!r}'s aliases"
+            return [Issue("about", message, hint + ", or take them off about:")]
+    return []
+
+
 def _disagreement(
     credit: attribution.Credit, claim: Claim, speakers: Mapping[str, Speaker]
 ) -> Issue:

@@ -318,3 +318,15 @@ def test_the_example_channel_passes_check_but_start_up_says_what_to_set(tmp_path
     assert "WARNING" in warning and "weekday-key-figures" in warning
     assert f"{FACTS}:{line_of('- id: weekday-key-figures')}: reminder" in warning
     assert "set its channel to your desk's channel ID" in warning
+
+
+def test_whom_the_words_are_about_must_be_named_near_them(tmp_path: Path) -> None:
+    text = edited("\nsources:\n", "\n" + ROSENSTEIN)
+    text = after(
+        "sessions-promised-resources", "about: [jeff-sessions]", "about: [rod-rosenstein]", text
+    )
+    problem = only_error(tmp_path, text)
+    assert problem.line == line_of("about: [rod-rosenstein]", text)
+    assert problem.message == (
+        "the source does not name Rod Rosenstein near these words (source lines 13-16)"
+    )
