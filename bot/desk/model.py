@@ -180,6 +180,12 @@ class Fact:
             return credit
         if any(name.casefold() == publisher.casefold() for name in self.speaker_names()):
             return publisher
+        # The publisher's own writer ("Our thought bubble, via Axios' Stef Kight"): their
+        # words as published, not a paraphrase; named as the source names them.
+        staff = (f"{publisher}'", f"{publisher}’")
+        own = next((n for n in self.speaker_names() if n.startswith(staff)), None)
+        if own is not None:
+            return own
         verb = "summarizing" if self.kind == "finding" else "paraphrasing"
         if self.kind == "figure":
             verb = "citing"

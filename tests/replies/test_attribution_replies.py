@@ -109,3 +109,9 @@ def test_follow_ups_say_no_asked_age_the_article_does_not_give(router: Router) -
     assert "asked" not in text and "days ago" not in text and "asked" not in blocks
     # The publisher's sentence that shows the question is open, not a quotation.
     assert "\n  The White House did not immediately respond to a request for comment." in text
+
+
+def test_the_publishers_own_writer_is_named_as_the_source_names_her(router: Router) -> None:
+    text, _ = both(router, "/facts", "chronicles")
+    assert "— Axios' Stef Kight · Axios, 14 Jan 2021" in text
+    assert "paraphrasing Stef Kight" not in text
