@@ -15,22 +15,8 @@ LIMIT = 10
 NOT_YET_SPLIT = frozenset(
     {
         "bot/config.py:Settings.from_env",
-        "bot/desk/extract.py:_figures_in",
-        "bot/desk/extract.py:_find_findings",
-        "bot/desk/extract.py:_find_quotes",
-        "bot/desk/sourcing.py:_check_credit",
-        "bot/desk/sourcing.py:_unit_after",
-        "bot/desk/sourcing.py:check_figure",
-        "bot/desk/sourcing.py:check_source",
-        "bot/desk/speaker_names.py:names_agree",
-        "bot/desk/text_layout.py:read_blocks",
-        "bot/desk/text_layout.py:read_quotations",
-        "bot/desk/validate.py:DeskChecker.fact",
-        "bot/desk/validate.py:DeskChecker.figure_parts",
-        "bot/desk/validate.py:DeskChecker.followup",
         "bot/desk/wordforms.py:WordForms._synonym_table",
         "bot/front.py:BufferingWorker._read_request",
-        "bot/replies/text.py:_source_text",
     }
 )
 

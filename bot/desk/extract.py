@@ -207,26 +207,32 @@ def _quotes_balanced(text: str) -> bool:
 
 
 def _find_quotes(sentences: list[Sentence], draft: Draft) -> None:
-    last_speaker: tuple[str, int] | None = None  # (speaker id, paragraph) for quotes with none
+    last: tuple[str, int] | None = None  # (speaker id, paragraph) for quotes with none
     for sentence in sentences:
         for match in _QUOTED.finditer(sentence.text):
             quote = (match["curly"] or match["straight"]).strip().rstrip(",")
-            if len(quote.split()) < _MIN_QUOTE_WORDS:
-                continue
-            item: Candidate = {"id": "", "kind": "quote", "quote": quote}
-            credit = draft.credit(quote)
-            if credit is not None and credit.certain and credit.who is not None:
-                speaker = draft.speaker_id(credit.who)
-                item |= {"speaker": speaker, "#": f"the article credits {credit}"}
-                last_speaker = (speaker, sentence.paragraph)
-            elif last_speaker and sentence.paragraph - last_speaker[1] <= 2:
-                item["speaker"] = last_speaker[0]
-                item["guessed"] = "the speaker, from the quotes before it"
-            else:
-                item["attribution"] = "TODO: who said it"
-                item["#"] = "the article does not say who said it"
-            item["id"] = draft.new_id(item.get("speaker") or "", *quote.split()[:4])
-            draft.facts.append(item)
+            if len(quote.split()) >= _MIN_QUOTE_WORDS:
+                item, last = _quote_candidate(quote, sentence.paragraph, draft, last)
+                draft.facts.append(item)
+
+
+def _quote_candidate(
+    quote: str, paragraph: int, draft: Draft, last: tuple[str, int] | None
+) -> tuple[Candidate, tuple[str, int] | None]:
+    """A quote credited as the article credits it, else guessed from the quotes just before
+    it (marked guessed), else a TODO; and the speaker the next quotes may fall back on."""
+    item: Candidate = {"id": "", "kind": "quote", "quote": quote}
+    credit = draft.credit(quote)
+    if credit is not None and credit.certain and credit.who is not None:
+        speaker = draft.speaker_id(credit.who)
+        item |= {"speaker": speaker, "#": f"the article credits {credit}"}
+        last = (speaker, paragraph)
+    elif last and paragraph - last[1] <= 2:
+        item |= {"speaker": last[0], "guessed": "the speaker, from the quotes before it"}
+    else:
+        item |= {"attribution": "TODO: who said it", "#": "the article does not say who said it"}
+    item["id"] = draft.new_id(item.get("speaker") or "", *quote.split()[:4])
+    return item, last
 
 
 def _find_figures(sentences: list[Sentence], draft: Draft) -> None:
@@ -271,16 +277,21 @@ def _qualifier(text: str, value: str) -> str | None:
 def _figures_in(text: str) -> Iterator[tuple[str, str | None]]:
     """(value, unit) for each number that is not part of a date."""
     for match in _NUMBER.finditer(text):
-        value, before = match["num"], text[: match.start()]
-        is_year = len(value) == 4 and value.isdigit() and 1800 <= int(value) <= 2100
-        if _AFTER_MONTH.search(before) or (
-            is_year and (_BEFORE_YEAR.search(before) or not match["next"])
-        ):
+        if _is_date_part(match, text):
             continue
         unit = "percent" if match["pct"] else match["next"]
         if match["cur"]:
             unit = f"{unit} dollars" if unit in _SCALE_WORDS else "dollars"
-        yield value, unit
+        yield match["num"], unit
+
+
+def _is_date_part(match: re.Match[str], text: str) -> bool:
+    """A day after a month name, or a year ("in 2022", "2019." at a sentence end)."""
+    value, before = match["num"], text[: match.start()]
+    if _AFTER_MONTH.search(before):
+        return True
+    is_year = len(value) == 4 and value.isdigit() and 1800 <= int(value) <= 2100
+    return is_year and (_BEFORE_YEAR.search(before) is not None or not match["next"])
 
 
 def _as_of(text: str, published: date | None) -> tuple[str, str]:
@@ -309,20 +320,20 @@ def _find_findings(sentences: list[Sentence], draft: Draft) -> None:
         if text in used or _has_quote(text) or _NO_RESPONSE.search(text) or text.endswith(":"):
             continue  # a lead-in ("the auditors found:") says nothing by itself
         credit = draft.credit(text)
-        if credit is None or not credit.certain or credit.who is None:
-            continue
-        kind = "finding" if credit.how in _FINDING_VERBS else "statement"
-        if credit.how in ("list lead-in",):
-            kind = "finding"
-        draft.facts.append(
-            {
-                "id": draft.new_id(_last_word(credit.who), *text.split()[:4]),
-                "kind": kind,
-                "quote": text,
-                "speaker": draft.speaker_id(credit.who),
-                "#": f"a paraphrase: the article credits {credit}",
-            }
-        )
+        if credit is not None and credit.certain and credit.who is not None:
+            draft.facts.append(_paraphrase(text, credit, credit.who, draft))
+
+
+def _paraphrase(text: str, credit: attribution.Credit, who: str, draft: Draft) -> Candidate:
+    """A finding (found, concluded, according to, a list's lead-in) or a statement."""
+    finding = credit.how in _FINDING_VERBS or credit.how == "list lead-in"
+    return {
+        "id": draft.new_id(_last_word(who), *text.split()[:4]),
+        "kind": "finding" if finding else "statement",
+        "quote": text,
+        "speaker": draft.speaker_id(who),
+        "#": f"a paraphrase: the article credits {credit}",
+    }
 
 
 def _find_followups(sentences: list[Sentence], draft: Draft) -> None:

@@ -91,6 +91,14 @@ class Claim:
         is_publisher = any(attribution.names_agree(n, publisher) for n in names)
         return cls(names, label, key, is_publisher)
 
+    def named_by(self, who: str) -> bool:
+        """Whether the words the source credits with name this speaker."""
+        return any(attribution.names_agree(who, name) for name in self.names)
+
+    def needs_credit(self, kind: str) -> bool:
+        """The publisher's own finding, statement or figure needs nobody else to credit it."""
+        return kind == "quote" or not self.is_publisher
+
 
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
@@ -133,22 +141,16 @@ def _check_credit(
     evidence: str | None,
     speakers: Mapping[str, Speaker],
 ) -> list[Issue]:
-    if evidence is not None:
-        stretch = attribution.near(text, spans[0])
-        if not provenance.contains_whole(
-            provenance.normalize(evidence), provenance.normalize(text[stretch[0] : stretch[1]])
-        ):
-            first, last = line_of(text, stretch[0]), line_of(text, stretch[1])
-            message = f"not found near the words (source lines {first}-{last})"
-            hint = "evidence is words copied from the source near the quote, crediting the speaker"
-            return [Issue("evidence", message, hint)]
+    if evidence is not None and (missing := _evidence_missing(text, spans[0], evidence)):
+        return [missing]
+    needs_credit = evidence is None and claim.needs_credit(kind)
     for span in spans:
         credit = attribution.credited_speaker(text, span)
-        if credit.certain and credit.who is not None:
-            if not any(attribution.names_agree(credit.who, name) for name in claim.names):
-                return [_disagreement(credit, claim, speakers)]
-        elif evidence is None and not (claim.is_publisher and kind != "quote"):
-            return [_silence(credit, claim)]
+        if not credit.certain:
+            if needs_credit:
+                return [_silence(credit, claim)]
+        elif not claim.named_by(credit.who or ""):
+            return [_disagreement(credit, claim, speakers)]
     return []
 
 
@@ -165,6 +167,17 @@ def check_about(text: str, span: tuple[int, int], about: Sequence[Speaker]) -> l
             hint = f"add how the source names them there to {speaker.id!r}'s aliases"
             return [Issue("about", message, hint + ", or take them off about:")]
     return []
+
+
+def _evidence_missing(text: str, span: tuple[int, int], evidence: str) -> Issue | None:
+    """Evidence is words copied from near the quote; an issue when it is not there."""
+    start, end = attribution.near(text, span)
+    nearby = provenance.normalize(text[start:end])
+    if provenance.contains_whole(provenance.normalize(evidence), nearby):
+        return None
+    message = f"not found near the words (source lines {line_of(text, start)}-{line_of(text, end)})"
+    hint = "evidence is words copied from the source near the quote, crediting the speaker"
+    return Issue("evidence", message, hint)
 
 
 def _disagreement(
@@ -206,20 +219,7 @@ def check_figure(
     text = provenance.normalize(quote)
     places = _value_places(text, value)
     hedges = [h for at, _ in places if (h := _hedge_before(text, at))]
-    issues: list[Issue] = []
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        hint = f"qualifier is one of: {', '.join(QUALIFIERS)}"
-        issues.append(Issue("qualifier", f"unknown qualifier {qualifier!r}", hint))
-    elif qualifier is not None and qualifier not in (h.casefold() for h in hedges):
-        message = f"the quote does not say “{qualifier} {value}”"
-        issues.append(Issue("qualifier", message, "the qualifier is the quote's own words"))
-    elif qualifier is None and hedges:
-        said, hedged = f"{hedges[0]} {value}", hedges[0].casefold()
-        hint = f"add qualifier: {hedged}"
-        if hedged not in QUALIFIERS:
-            hint = f"use a qualifier ({', '.join(QUALIFIERS)}) that keeps its meaning"
-        message = f"the quote says “{said}”: a bare {value} changes its meaning"
-        issues.append(Issue("value", message, hint))
+    issues = _qualifier_issues(value, qualifier, hedges)
     if unit is not None and not any(_unit_after(text, at, end, unit) for at, end in places):
         message = f"the quote does not count {value} in {unit!r}"
         hint = "the unit is the word the quote puts after the number (e.g. 545 parents)"
@@ -229,6 +229,24 @@ def check_figure(
         hint = "say how in as_of_note (e.g. the year is from the article's date)"
         issues.append(Issue("as_of", message, hint, warning=True))
     return issues
+
+
+def _qualifier_issues(value: str, qualifier: str | None, hedges: list[str]) -> list[Issue]:
+    """A qualifier is one the desk knows and the quote's own; a hedged value keeps it."""
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        hint = f"qualifier is one of: {', '.join(QUALIFIERS)}"
+        return [Issue("qualifier", f"unknown qualifier {qualifier!r}", hint)]
+    if qualifier is not None and qualifier not in (h.casefold() for h in hedges):
+        message = f"the quote does not say “{qualifier} {value}”"
+        return [Issue("qualifier", message, "the qualifier is the quote's own words")]
+    if qualifier is None and hedges:
+        said, hedged = f"{hedges[0]} {value}", hedges[0].casefold()
+        hint = f"add qualifier: {hedged}"
+        if hedged not in QUALIFIERS:
+            hint = f"use a qualifier ({', '.join(QUALIFIERS)}) that keeps its meaning"
+        message = f"the quote says “{said}”: a bare {value} changes its meaning"
+        return [Issue("value", message, hint)]
+    return []
 
 
 def _value_places(text: str, value: str) -> list[tuple[int, int]]:
@@ -266,15 +284,18 @@ def _unit_after(text: str, at: int, end: int, unit: str) -> bool:
     from their children" does not count children."""
     implied = {"percent"} if _PERCENT.match(text, end) else set()
     implied |= {"dollars", "dollar"} if _DOLLAR.search(text, max(0, at - 2), at) else set()
-    after = [w.casefold() for w in _WORDS.findall(text, end, end + 80)[:5]]
+    words = [w for w in unit.casefold().split() if w not in implied]
+    after = _counted_words([w.casefold() for w in _WORDS.findall(text, end, end + 80)[:5]])
+    return not words or any(_word_in(w, after) for w in words)
+
+
+def _counted_words(after: list[str]) -> list[str]:
+    """The two words after a value, past "of its 52" in "14 of its 52 bus routes"."""
     if len(after) >= 3 and after[0] == "of" and after[2][:1].isdigit():
-        after = after[3:]  # "14 of its 52 bus routes"
-    elif len(after) >= 2 and after[0] == "of" and after[1][:1].isdigit():
-        after = after[2:]  # "14 of 52 routes"
-    words = unit.casefold().split()
-    if all(w in implied for w in words):
-        return True
-    return any(w not in implied and _word_in(w, after[:2]) for w in words)
+        return after[3:5]
+    if len(after) >= 2 and after[0] == "of" and after[1][:1].isdigit():
+        return after[2:4]
+    return after[:2]
 
 
 def _word_in(word: str, words: list[str]) -> bool:
@@ -289,18 +310,7 @@ def check_source(
     text: str, publisher: str, published: date, section: str | None, url: str | None
 ) -> list[Issue]:
     """The publisher, date and section as the text itself gives them."""
-    issues: list[Issue] = []
-    head = "\n".join(text.splitlines()[:_HEADER_LINES])
-    if found := DATELINE.search(head):
-        stated = _date(found)
-        line = line_of(text, found.start())
-        if stated is not None and stated != published:
-            message = f"the source's dateline says {found.group()} (source line {line})"
-            issues.append(Issue("published", message, f"write published: {stated.isoformat()}"))
-        rest = head[found.end() :].split("\n", 1)[0].strip(" -–—|")
-        if section is not None and rest and rest.casefold() != section.casefold():
-            message = f"the source's dateline gives the section as {rest!r} (source line {line})"
-            issues.append(Issue("section", message, f"write section: {rest}"))
+    issues = _dateline_issues(text, published, section)
     named = publishers_named(text)
     mentioned = publisher.casefold() in text.casefold() or (
         url is not None and _letters(publisher) in _letters(url)
@@ -310,6 +320,26 @@ def check_source(
         line = line_of(text, offset)
         message = f"the source names its publisher as “{name}” (source line {line})"
         issues.append(Issue("publisher", message, f"write publisher: {name}"))
+    return issues
+
+
+def _dateline_issues(text: str, published: date, section: str | None) -> list[Issue]:
+    """A dateline in the first lines ("Jan 14, 2021 - Politics & Policy") is the date and
+    section the record must have."""
+    head = "\n".join(text.splitlines()[:_HEADER_LINES])
+    found = DATELINE.search(head)
+    if found is None:
+        return []
+    issues = []
+    stated = _date(found)
+    line = line_of(text, found.start())
+    if stated is not None and stated != published:
+        message = f"the source's dateline says {found.group()} (source line {line})"
+        issues.append(Issue("published", message, f"write published: {stated.isoformat()}"))
+    rest = head[found.end() :].split("\n", 1)[0].strip(" -–—|")
+    if section is not None and rest and rest.casefold() != section.casefold():
+        message = f"the source's dateline gives the section as {rest!r} (source line {line})"
+        issues.append(Issue("section", message, f"write section: {rest}"))
     return issues
 
 

@@ -31,20 +31,29 @@ def names_agree(phrase: str, name: str) -> bool:
         return True
     # "Dana Whitfield, general manager" is Dana Whitfield: compare what comes before a comma.
     a, b = a.split(",", 1)[0].strip(), b.split(",", 1)[0].strip()
-    if a == b:
-        return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    if longer.startswith(shorter):
-        rest = longer[len(shorter) :]
-        first = rest.split()[0] if rest.split() else ""
-        if rest.startswith(",") or (
-            rest.startswith(" ") and (first in _CONTINUATIONS or first.endswith("ed"))
-        ):
-            return True
-    if longer.endswith(" " + shorter) and len(shorter.split()) >= 2:
-        title = longer[: -len(shorter)].split()
-        return not any(word in _TITLE_STOPS or word.endswith(("'s", "'")) for word in title)
-    return False
+    return a == b or _described(longer, shorter) or _titled(longer, shorter)
+
+
+def _described(longer: str, shorter: str) -> bool:
+    """ "report released Thursday by ..." is "report" described: a participle or a
+    preposition after the name, or a comma."""
+    if not longer.startswith(shorter):
+        return False
+    rest = longer[len(shorter) :]
+    first = rest.split()[0] if rest.split() else ""
+    if rest.startswith(","):
+        return True
+    return rest.startswith(" ") and (first in _CONTINUATIONS or first.endswith("ed"))
+
+
+def _titled(longer: str, shorter: str) -> bool:
+    """ "council member tom reed" is "tom reed" with a title; "spokesperson for jeff
+    sessions" is someone else."""
+    if not longer.endswith(" " + shorter) or len(shorter.split()) < 2:
+        return False
+    title = longer[: -len(shorter)].split()
+    return not any(word in _TITLE_STOPS or word.endswith(("'s", "'")) for word in title)
 
 
 def _surname_of(one: str, full: str) -> bool:
@@ -52,14 +61,10 @@ def _surname_of(one: str, full: str) -> bool:
     (a capitalised name: "board" is not the surname of "the county health board")."""
     one = one.strip()
     head = full.split(",", 1)[0].split()
-    return (
-        " " not in one
-        and len(one) > 2
-        and one[0].isupper()
-        and len(head) >= 2
-        and head[-1][0].isupper()
-        and _name_key(one) == _name_key(head[-1])
-    )
+    if " " in one or len(one) <= 2 or len(head) < 2:
+        return False
+    last = head[-1]
+    return one[0].isupper() and last[0].isupper() and _name_key(one) == _name_key(last)
 
 
 @lru_cache(maxsize=4096)

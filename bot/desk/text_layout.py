@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _BULLET = re.compile(r"[ \t]*[•·*\-–—][ \t]+")
@@ -121,49 +122,54 @@ class TextLayout:
 
 def read_blocks(text: str) -> list[Block]:
     """Split a text into paragraphs and list items; find labels, lead-ins and sentences."""
-    raw: list[tuple[int, int, bool]] = []  # (start, end, is item)
-    start: int | None = None
-    item = False
-    offset = 0
-    last_char = ""  # the last character of the last line with text
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        line_start, offset = offset, offset + len(line)
-        bullet = _BULLET.match(line) is not None and bool(stripped)
-        ends_sentence = start is not None and last_char in '.!?:"”’)'
-        last_char = stripped[-1:] if stripped else last_char
-        if not stripped or bullet or ends_sentence:
-            if start is not None:
-                raw.append((start, line_start, item))
-            start, item = (line_start, bullet) if stripped else (None, False)
-        elif start is None:
-            start, item = line_start, False
-    if start is not None:
-        raw.append((start, len(text), item))
     blocks: list[Block] = []
     lead: int | None = None
-    for block_start, block_end, is_item in raw:
-        end = block_start + len(text[block_start:block_end].rstrip())
-        body = block_start + len(text[block_start:end]) - len(text[block_start:end].lstrip())
-        if is_item and (marker := _BULLET.match(text, block_start)):
-            body = marker.end()
-        label = None
-        if (found := _LABEL.match(text, body, end)) and len(found["label"].split()) <= 8:
-            label, body = found.span("label"), found.end()
-        blocks.append(
-            Block(
-                block_start,
-                end,
-                body,
-                label,
-                is_item,
-                lead if is_item else None,
-                _sentences(text, body, end),
-            )
-        )
+    for block_start, block_end, is_item in _raw_blocks(text):
+        blocks.append(_block(text, block_start, block_end, is_item, lead if is_item else None))
         if not is_item:
             lead = len(blocks) - 1
     return blocks
+
+
+def _raw_blocks(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is a list item) of each paragraph: a blank line, a bullet or a line
+    break after the end of a sentence starts a new one; a hard-wrapped line runs on."""
+    raw: list[tuple[int, int, bool]] = []
+    start: int | None = None
+    item = False
+    for line_start, stripped, bullet, after_sentence in _lines(text):
+        if start is not None and (not stripped or bullet or after_sentence):
+            raw.append((start, line_start, item))
+            start = None
+        if start is None and stripped:
+            start, item = line_start, bullet
+    if start is not None:
+        raw.append((start, len(text), item))
+    return raw
+
+
+def _lines(text: str) -> Iterator[tuple[int, str, bool, bool]]:
+    """Each line's offset, its text stripped, whether it is a bullet, and whether the last
+    line with text before it ended a sentence."""
+    offset = 0
+    last_char = ""
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        bullet = bool(stripped) and _BULLET.match(line) is not None
+        yield offset, stripped, bullet, last_char in '.!?:"”’)'
+        offset += len(line)
+        last_char = stripped[-1:] or last_char
+
+
+def _block(text: str, start: int, end: int, is_item: bool, lead: int | None) -> Block:
+    end = start + len(text[start:end].rstrip())
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    if is_item and (marker := _BULLET.match(text, start)):
+        body = marker.end()
+    label = None
+    if (found := _LABEL.match(text, body, end)) and len(found["label"].split()) <= 8:
+        label, body = found.span("label"), found.end()
+    return Block(start, end, body, label, is_item, lead, _sentences(text, body, end))
 
 
 def _sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
@@ -195,30 +201,35 @@ def read_quotations(text: str, start: int, end: int, first_index: int) -> list[Q
         at, char = mark.start(), mark.group()
         kind = "double" if char in '"“”' else "single"
         top = stack[-1][0] if stack else None
-        if kind == "double":
-            closes = top == "double" and char != "“"
-            opens = not closes and char != "”"
-        else:
-            closes = top == "single" and char != "‘" and _ends_word(text, at, end)
-            opens = (
-                not closes
-                and char != "’"
-                and bool(stack)
-                and (at == start or text[at - 1] in _OPEN_SINGLE_BEFORE)
-                and at + 1 < end
-                and text[at + 1].isalnum()
-            )
-        if closes:
+        if _closes(text, at, end, kind, top):
             while stack and stack[-1][0] != kind:  # an unclosed single inside: drop it
                 stack.pop()
             _, opened, index = stack.pop()
             found[index - first_index] = Quotation(opened, at, found[index - first_index].parent)
-        elif opens:
+        elif _opens(text, at, start, end, kind, bool(stack)):
             index = first_index + len(found)
-            parent = stack[-1][2] if stack else None
-            found.append(Quotation(at, end, parent))
+            found.append(Quotation(at, end, stack[-1][2] if stack else None))
             stack.append((kind, at, index))
     return found
+
+
+def _closes(text: str, at: int, end: int, kind: str, top: str | None) -> bool:
+    """Whether the mark at ``at`` closes the innermost open quotation."""
+    char = text[at]
+    if kind == "double":
+        return top == "double" and char != "“"
+    return top == "single" and char != "‘" and _ends_word(text, at, end)
+
+
+def _opens(text: str, at: int, start: int, end: int, kind: str, inside: bool) -> bool:
+    """Whether the mark opens a quotation: a single quote only inside a double one, before
+    a word and after a space or a mark (so "Sessions’ focus" is an apostrophe)."""
+    char = text[at]
+    if kind == "double":
+        return char != "”"
+    if char == "’" or not inside or at + 1 >= end or not text[at + 1].isalnum():
+        return False
+    return at == start or text[at - 1] in _OPEN_SINGLE_BEFORE
 
 
 def _ends_word(text: str, at: int, end: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from bot.desk import provenance, sourcing
-from bot.desk.credits import CreditReader
+from bot.desk.credits import CreditParts, CreditReader
 from bot.desk.cron import HINT as CRON_HINT
 from bot.desk.cron import cron_trigger
 from bot.desk.model import (
@@ -26,6 +27,7 @@ from bot.desk.model import (
     AsOf,
     Desk,
     Fact,
+    FactKind,
     FollowUp,
     Newsroom,
     Reminder,
@@ -206,12 +208,7 @@ class DeskChecker(CreditReader):
         if fields is None:
             return None
         fact_id = self.item_id(fields, key)
-        kind = self.scalar(fields, "kind", key, required=True)
-        if kind is not None and kind not in FACT_KINDS:
-            message = f"unknown kind {kind!r}{suggest(kind, FACT_KINDS)}"
-            hint = f"kind is one of: {', '.join(FACT_KINDS)}"
-            self.problem(fields["kind"], f"{key}.kind", message, hint)
-            kind = None
+        kind = self.fact_kind(fields, key)
         self.guessed(fields, key)
         located = self.located_quote(fields, key)
         credit = self.credit(node, fields, key)
@@ -223,26 +220,46 @@ class DeskChecker(CreditReader):
         self.check_words(fields, key, kind, spans, source, credit)
         if fact_id is None or figure is None:
             return None
+        fact = Fact(fact_id, kind, quote, credit.attribution, source.id, tags=tags)
+        return self.completed(fact, fields, key, node.start_mark.line + 1, credit, figure)
+
+    def fact_kind(self, fields: Fields, key: str) -> FactKind | None:
+        kind = self.scalar(fields, "kind", key, required=True)
+        if kind is None or kind in FACT_KINDS:
+            return kind
+        message = f"unknown kind {kind!r}{suggest(kind, FACT_KINDS)}"
+        hint = f"kind is one of: {', '.join(FACT_KINDS)}"
+        self.problem(fields["kind"], f"{key}.kind", message, hint)
+        return None
+
+    def completed(
+        self,
+        fact: Fact,
+        fields: Fields,
+        key: str,
+        line: int,
+        credit: CreditParts,
+        figure: tuple[str | None, str | None, str | None, AsOf | None],
+    ) -> Fact:
+        """The fact with everything else it carries: summary, credit, figure parts."""
         label, value, unit, as_of = figure
-        is_figure = kind == "figure"
-        return Fact(
-            fact_id,
-            kind,
-            quote,
-            credit.attribution,
-            source.id,
-            label,
-            value,
-            unit,
-            as_of,
-            self.scalar(fields, "summary", key),
-            tags,
-            node.start_mark.line + 1,
+        if fact.kind == "figure":
+            fact = replace(
+                fact,
+                qualifier=self.scalar(fields, "qualifier", key),
+                as_of_note=self.scalar(fields, "as_of_note", key),
+            )
+        return replace(
+            fact,
+            label=label,
+            value=value,
+            unit=unit,
+            as_of=as_of,
+            summary=self.scalar(fields, "summary", key),
+            line=line,
             speaker=credit.speaker,
             about=credit.about,
             evidence=credit.evidence,
-            qualifier=self.scalar(fields, "qualifier", key) if is_figure else None,
-            as_of_note=self.scalar(fields, "as_of_note", key) if is_figure else None,
         )
 
     def guessed(self, fields: Fields, key: str) -> None:
@@ -258,11 +275,25 @@ class DeskChecker(CreditReader):
     ) -> tuple[str | None, str | None, str | None, AsOf | None] | None:
         """Label, value, unit and as_of: required for a figure, refused for other kinds."""
         if kind != "figure":
-            for name in FIGURE_ONLY_KEYS:
-                if name in fields and kind is not None:
-                    message = f"'{name}' is only for figures, and this is a {kind}"
-                    self.problem(fields[name], f"{key}.{name}", message, "remove it")
+            self.refuse_figure_keys(fields, key, kind)
             return None, None, None, None
+        label, value, as_of, complete = self.figure_values(fields, key)
+        if value is not None and quote is not None and not value_in_quote(value, quote):
+            message = f"the value {value!r} does not appear in the quote"
+            hint = "a figure's value must be written in its quote as the source has it"
+            self.problem(fields["value"], f"{key}.value", message, hint)
+            return None
+        if not complete or value is None:
+            return None
+        unit = self.scalar(fields, "unit", key)
+        if quote is not None and not self.figure_as_quoted(fields, key, quote, value, unit):
+            return None
+        return label, value, unit, as_of
+
+    def figure_values(
+        self, fields: Fields, key: str
+    ) -> tuple[str | None, str | None, AsOf | None, bool]:
+        """Label, value and as_of, each required; and whether all three are good."""
         missing = [name for name in ("label", "value", "as_of") if name not in fields]
         for name in missing:
             self.problem(fields["kind"], key, f"a figure needs '{name}'")
@@ -270,22 +301,24 @@ class DeskChecker(CreditReader):
         value = self.scalar(fields, "value", key, required=True)
         wanted = "YYYY, YYYY-MM or YYYY-MM-DD"
         as_of = self.parsed(fields, "as_of", key, AsOf.parse, wanted, required=True)
-        if value is not None and quote is not None and not value_in_quote(value, quote):
-            message = f"the value {value!r} does not appear in the quote"
-            hint = "a figure's value must be written in its quote as the source has it"
-            self.problem(fields["value"], f"{key}.value", message, hint)
-            return None
-        if missing or None in (label, value, as_of):
-            return None
-        unit = self.scalar(fields, "unit", key)
-        if quote is not None and value is not None:
-            qualifier = self.scalar(fields, "qualifier", key)
-            note = self.scalar(fields, "as_of_note", key)
-            issues = sourcing.check_figure(quote, value, unit, qualifier, note)
-            self.report(fields, key, issues)
-            if any(not issue.warning for issue in issues):
-                return None
-        return label, value, unit, as_of
+        complete = not missing and None not in (label, value, as_of)
+        return label, value, as_of, complete
+
+    def refuse_figure_keys(self, fields: Fields, key: str, kind: str | None) -> None:
+        for name in FIGURE_ONLY_KEYS:
+            if name in fields and kind is not None:
+                message = f"'{name}' is only for figures, and this is a {kind}"
+                self.problem(fields[name], f"{key}.{name}", message, "remove it")
+
+    def figure_as_quoted(
+        self, fields: Fields, key: str, quote: str, value: str, unit: str | None
+    ) -> bool:
+        """Qualifier and unit as the quote has them (warnings for an inferred year)."""
+        qualifier = self.scalar(fields, "qualifier", key)
+        note = self.scalar(fields, "as_of_note", key)
+        issues = sourcing.check_figure(quote, value, unit, qualifier, note)
+        self.report(fields, key, issues)
+        return all(issue.warning for issue in issues)
 
     def item_id(self, fields: Fields, key: str) -> str | None:
         """A fact or follow-up id: one namespace, since /source ID takes either."""
@@ -337,13 +370,7 @@ class DeskChecker(CreditReader):
         item_id = self.item_id(fields, key)
         title = self.scalar(fields, "title", key, required=True)
         asked = self.parsed(fields, "asked", key, iso_date, DATE_WANTED)
-        quote = None
-        if "quote" in fields or "source" in fields:
-            for name, other in (("quote", "source"), ("source", "quote")):
-                if name in fields and other not in fields:
-                    hint = "a follow-up's quote is checked against its source: give both"
-                    self.problem(fields[name], key, f"has a {name} but no {other}", hint)
-            quote = self.quote(fields, key)
+        quote = self.followup_quote(fields, key)
         self.waiting_on(fields, key)
         owner = self.scalar(fields, "owner", key)
         if owner is not None and not _SLACK_USER.fullmatch(owner):
@@ -361,6 +388,16 @@ class DeskChecker(CreditReader):
             owner,
             line=node.start_mark.line + 1,
         )
+
+    def followup_quote(self, fields: Fields, key: str) -> str | None:
+        """A curated follow-up's sentence, checked against its source: both or neither."""
+        if "quote" not in fields and "source" not in fields:
+            return None
+        for name, other in (("quote", "source"), ("source", "quote")):
+            if name in fields and other not in fields:
+                hint = "a follow-up's quote is checked against its source: give both"
+                self.problem(fields[name], key, f"has a {name} but no {other}", hint)
+        return self.quote(fields, key)
 
     def waiting_on(self, fields: Fields, key: str) -> None:
         """A curated follow-up waits on someone its source names: no invented details."""

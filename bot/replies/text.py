@@ -218,13 +218,7 @@ def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
     source = card.source
     lines = ["Paragraph:", INDENT + card.paragraph.replace("\n", "\n" + INDENT)]
     if card.fact is not None:
-        fact = card.fact
-        lines.append(f"{'Quote' if fact.kind == 'quote' else 'Text'}: {words(fact)}")
-        lines.extend(credit_lines(fact, source))
-        if fact.kind == "figure":
-            lines.append(f"Figure: {figure_line(fact)}")
-            if fact.as_of_note:
-                lines.append(f"As of: {fact.as_of_note}")
+        lines.extend(_fact_source_lines(card.fact, source))
     if card.followup is not None:
         state = card.followup
         status = status_words(state, unavailable, timezone)
@@ -239,6 +233,17 @@ def _source_text(card: SourceCard, timezone: str, unavailable: bool) -> str:
     if card.followup is not None and card.history_shown:
         lines.append(_history_text(card.history, timezone))
     return "\n".join(INDENT + line for line in lines)
+
+
+def _fact_source_lines(fact: Fact, source: Source) -> list[str]:
+    """The words, whose they are, whom the source credits, and how a figure was read."""
+    lines = [f"{'Quote' if fact.kind == 'quote' else 'Text'}: {words(fact)}"]
+    lines.extend(credit_lines(fact, source))
+    if fact.kind == "figure":
+        lines.append(f"Figure: {figure_line(fact)}")
+        if fact.as_of_note:
+            lines.append(f"As of: {fact.as_of_note}")
+    return lines
 
 
 def _history_text(history: tuple[FollowUpEvent, ...], timezone: str) -> str:
