@@ -11,6 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,9 +27,11 @@ from slack_sdk.models.blocks import (
 
 from bot.desk.findings import Finding
 from bot.desk.model import FollowUpEvent, Source, Status
+from bot.replies.budget import fit
 from bot.replies.cited import card_block_id, without_duplicate_ids
 from bot.replies.draft_check import clip, join_marked, where
 from bot.replies.reply import (
+    MESSAGE_BLOCKS,
     CheckCard,
     FactCard,
     FollowUpCard,
@@ -37,6 +40,7 @@ from bot.replies.reply import (
     More,
     Note,
     Part,
+    ReminderLine,
     Reply,
     SourceCard,
     Suggestions,
@@ -53,7 +57,8 @@ from bot.replies.text import (
     words,
 )
 
-MAX_BLOCKS = 50
+MAX_BLOCKS = MESSAGE_BLOCKS
+LEFT_OUT = "The rest was left out to fit in Slack: refine your query."
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 HEADER_LIMIT = 150
@@ -69,12 +74,42 @@ _STATUS_ICONS = {
 }
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 _SHARING_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,30}")
+_FORMATTING = re.compile(r"[*_~`]")
 _WEB_URL = re.compile(r"https?://[^\s<>|]+")
 
 
 def escape_mrkdwn(text: str) -> str:
     """Slack's three control characters as entities: text shows as typed, never as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How parts are drawn for one reply: its time zone, whether follow-up status is live,
+    and, for a reply posted in a channel, people's names (so nobody is notified)."""
+
+    timezone: str = "UTC"
+    unavailable: bool = False
+    names: tuple[tuple[str, str], ...] | None = None  # None: mentions are fine (private)
+
+    def person(self, user: str) -> str:
+        if self.names is None:
+            return mention(user)
+        return escape_mrkdwn(dict(self.names).get(user, user))
+
+
+def desk_text(text: str) -> str:
+    """Words from the desk (quotes, titles) inside our mrkdwn: escaped, and Slack's formatting
+    characters kept from formatting. Slack has no escape for ``*``, ``_``, ``~`` and a backtick,
+    so a zero-width space is put on each side: the words look and read the same, and a quote
+    like ``*not* at all`` stays as written instead of turning bold."""
+    return _FORMATTING.sub(lambda m: f"\u200b{m[0]}\u200b", escape_mrkdwn(text))
+
+
+def channel_link(channel: str) -> str:
+    """``<#C0123>``, which Slack shows as the channel's name (and notifies nobody)."""
+    return f"<#{channel}>" if _CHANNEL.fullmatch(channel) else escape_mrkdwn(channel)
 
 
 def mention(user: str) -> str:
@@ -108,65 +143,60 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 
 def render_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """The reply as Block Kit dicts within Slack's 50 blocks: parts that do not fit are
-    counted in an "N more" line, and a Share button ends a shareable reply."""
+    """The reply's blocks within its surface's budget (50 for messages, 100 for Home): each
+    section that does not fit ends with its own "N more" line (bot.replies.budget), and a
+    Share button ends a shareable reply."""
     share = _share_dict(reply.command, reply.query) if reply.shareable else None
-    more = [p for p in reply.parts if isinstance(p, More)]
-    # Keep room at the end for one "N more" line and the Share button.
-    budget = MAX_BLOCKS - 1 - (1 if share else 0)
-    blocks, left_out = _blocks_within(reply, budget)
-    tail = _more_line(more, left_out)
-    if tail is not None:
-        blocks.append(tail)
+    budget = reply.max_blocks - (1 if share else 0)
+    blocks = fit(reply.parts, lambda part: _draw_dicts(part, reply), budget, _more_line)
+    if blocks is None:  # our own notes alone are too long: keep what fits, in order
+        blocks = _first_blocks(reply, budget - 1)
+        blocks.append(_context(LEFT_OUT).to_dict())
     if share is not None:
         blocks.append(share)
     return without_duplicate_ids(blocks)
 
 
-def _more_line(more: list[More], left_out: int | None) -> dict[str, Any] | None:
-    """ "N more: hint" for results left out by the reply or to fit; None when nothing was."""
-    count = (left_out or 0) + sum(p.count for p in more)
-    if count:
-        hint = more[0].hint if more else "refine your query"
-        return _context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict()
-    if left_out is not None:
-        return _context("The rest was left out to fit in Slack: refine your query.").to_dict()
-    return None
+def _more_line(count: int, hint: str) -> dict[str, Any]:
+    return dict(_context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict())
 
 
-def _blocks_within(reply: Reply, budget: int) -> tuple[list[dict[str, Any]], int | None]:
-    """The parts' blocks up to ``budget``, and how many cards were left out (None: none
-    was cut short)."""
+def _first_blocks(reply: Reply, budget: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
-    parts = [p for p in reply.parts if not isinstance(p, More)]
-    for position, part in enumerate(parts):
-        drawn = _draw_dicts(part, reply)
+    for part in reply.parts:
+        drawn = [] if isinstance(part, More) else _draw_dicts(part, reply)
         if len(blocks) + len(drawn) > budget:
-            return blocks, sum(1 for p in parts[position:] if _is_card(p))
+            break
         blocks.extend(drawn)
-    return blocks, None
+    return blocks
+
+
+def style_of(reply: Reply) -> Style:
+    return Style(
+        reply.meta.get("timezone", "UTC"),
+        reply.meta.get("followup_status") == "unavailable",
+        reply.people if reply.visibility == "in_channel" else None,
+    )
 
 
 def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
-    timezone = reply.meta.get("timezone", "UTC")
-    unavailable = reply.meta.get("followup_status") == "unavailable"
-    return _part_dicts(part, timezone, unavailable)
+    return _part_dicts(part, style_of(reply))
 
 
 @functools.lru_cache(maxsize=512)  # bounded: a few MB at most
-def _part_dicts(part: Part, timezone: str, unavailable: bool) -> tuple[dict[str, Any], ...]:
+def _part_dicts(part: Part, style: Style) -> tuple[dict[str, Any], ...]:
     """A part's blocks, checked against Slack's limits by slack_sdk once.
 
     Parts are frozen values (a follow-up card includes its state and history), so the same
     part always draws the same blocks; building them through slack_sdk's models was a third
     of a /facts request. Callers only serialise the dicts, never change them.
     """
-    return tuple(block.to_dict() for block in _draw(part, timezone, unavailable))
+    return tuple(block.to_dict() for block in _draw(part, style))
 
 
-def part_blocks(part: Part, timezone: str) -> list[dict[str, Any]]:
+def part_blocks(part: Part, style: Style) -> list[dict[str, Any]]:
     """One part's blocks on their own (a card redrawn inside a message already posted)."""
-    return [dict(block) for block in _part_dicts(part, timezone, False)]
+    return [dict(block) for block in _part_dicts(part, style)]
 
 
 def context_block(mrkdwn: str, block_id: str | None = None) -> dict[str, Any]:
@@ -177,17 +207,20 @@ def context_block(mrkdwn: str, block_id: str | None = None) -> dict[str, Any]:
 # --- parts ------------------------------------------------------------------------------------
 
 
-def _draw(part: Part, timezone: str, unavailable: bool) -> list[Block]:
+def _draw(part: Part, style: Style) -> list[Block]:
     if isinstance(part, FactCard):
         return _fact_blocks(part)
     if isinstance(part, FollowUpCard):
-        return _followup_blocks(part, timezone, unavailable)
+        return _followup_blocks(part, style)
     if isinstance(part, SourceCard):
-        return _source_blocks(part, timezone, unavailable)
+        return _source_blocks(part, style)
     if isinstance(part, CheckCard):
         return _check_blocks(part)
     if isinstance(part, History):
-        return [_section(_history(part.events, timezone))]
+        return [_section(_history(part.events, style))]
+    if isinstance(part, ReminderLine):
+        when, rid = escape_mrkdwn(part.when), escape_mrkdwn(part.reminder_id)
+        return [_section(f"{when}: {rid} in {channel_link(part.channel)}")]
     return _prose_blocks(part)
 
 
@@ -210,7 +243,7 @@ def _fact_blocks(card: FactCard) -> list[Block]:
     lines = []
     if fact.kind == "figure":
         lines.append(f"*{escape_mrkdwn(figure_line(fact))}*")
-    lines.append("> " + escape_mrkdwn(_clip(words(fact), QUOTE_LIMIT)))
+    lines.append("> " + desk_text(_clip(words(fact), QUOTE_LIMIT)))
     if card.stale_days is not None:
         lines.append(f":warning: {escape_mrkdwn(stale_line(card))}")
     whose = byline(fact, card.source)
@@ -225,19 +258,20 @@ def _fact_blocks(card: FactCard) -> list[Block]:
     ]
 
 
-def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> list[Block]:
+def _followup_blocks(card: FollowUpCard, style: Style) -> list[Block]:
+    unavailable = style.unavailable
     state, item = card.state, card.state.item
     icon = _STATUS_ICONS[state.status] if not unavailable else ":grey_question:"
-    lines = [f"{icon} *{escape_mrkdwn(item.title)}*", _followup_facts(card, timezone, unavailable)]
+    lines = [f"{icon} *{desk_text(item.title)}*", _followup_facts(card, style)]
     if item.quote:
         # The publisher's sentence that shows the question is open: not a quotation.
-        lines.append("> " + escape_mrkdwn(_clip(" ".join(item.quote.split()), QUOTE_LIMIT)))
+        lines.append("> " + desk_text(_clip(" ".join(item.quote.split()), QUOTE_LIMIT)))
     if state.resolution is not None:
-        lines.append(":white_check_mark: " + _event_line(state.resolution, timezone))
+        lines.append(":white_check_mark: " + _event_line(state.resolution, style))
     blocks: list[Block] = [
         _section("\n".join(lines), card_block_id("followup", item.id)),
         _context(
-            f"{_followup_origin(card)} · follow-up `{escape_mrkdwn(item.id)}`",
+            f"{_followup_origin(card, style)} · follow-up `{escape_mrkdwn(item.id)}`",
             card_block_id("followup", item.id, "origin"),
         ),
     ]
@@ -246,22 +280,22 @@ def _followup_blocks(card: FollowUpCard, timezone: str, unavailable: bool) -> li
     return blocks
 
 
-def _followup_facts(card: FollowUpCard, timezone: str, unavailable: bool) -> str:
-    item = card.state.item
+def _followup_facts(card: FollowUpCard, style: Style) -> str:
+    item, timezone, unavailable = card.state.item, style.timezone, style.unavailable
     facts = [f"waiting on {escape_mrkdwn(item.waiting_on)}" if item.waiting_on else ""]
     facts.append(escape_mrkdwn(age_words(card.age_days) or ""))
     facts.append(f"*{escape_mrkdwn(status_words(card.state, unavailable, timezone))}*")
     if item.owner:
-        facts.append(f"owner {mention(item.owner)}")
+        facts.append(f"owner {style.person(item.owner)}")
     return " · ".join(f for f in facts if f)
 
 
-def _followup_origin(card: FollowUpCard) -> str:
+def _followup_origin(card: FollowUpCard, style: Style) -> str:
     """Where the follow-up comes from: its published source, or who added it in Slack."""
     if card.source is not None:
         return f"{escape_mrkdwn(published_line(card.source))}: {_where(card.source)}"
     added_by = card.state.item.added_by
-    return f"added by {mention(added_by)}" if added_by else "added in Slack"
+    return f"added by {style.person(added_by)}" if added_by else "added in Slack"
 
 
 def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:
@@ -281,7 +315,8 @@ def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:
     )
 
 
-def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[Block]:
+def _source_blocks(card: SourceCard, style: Style) -> list[Block]:
+    timezone, unavailable = style.timezone, style.unavailable
     source = card.source
     quote = card.fact.quote if card.fact else (card.followup.item.quote if card.followup else None)
     paragraph = _highlighted(card.paragraph, quote)
@@ -304,7 +339,7 @@ def _source_blocks(card: SourceCard, timezone: str, unavailable: bool) -> list[B
         blocks.append(_section(line))
     blocks.append(_source_fields(source))
     if card.followup is not None and card.history_shown:
-        blocks.append(_section(_history(card.history, timezone)))
+        blocks.append(_section(_history(card.history, style)))
     return blocks
 
 
@@ -318,23 +353,23 @@ def _source_fields(source: Source) -> SectionBlock:
     ]
     if source.section:
         fields.insert(2, f"*Section*\n{escape_mrkdwn(source.section)}")
-    return SectionBlock(fields=[MarkdownTextObject(text=_fit(f, FIELD_LIMIT)) for f in fields])
+    return SectionBlock(fields=[_mrkdwn(f, FIELD_LIMIT) for f in fields])
 
 
-def _history(history: tuple[FollowUpEvent, ...], timezone: str) -> str:
+def _history(history: tuple[FollowUpEvent, ...], style: Style) -> str:
     if not history:
         return "*History*\nNo changes recorded."
     shown = history[-HISTORY_LIMIT:]
     lines = ["*History*"]
     if len(history) > len(shown):
         lines.append(f"_{len(history) - len(shown)} earlier changes not shown_")
-    lines.extend("• " + _event_line(event, timezone) for event in shown)
+    lines.extend("• " + _event_line(event, style) for event in shown)
     return "\n".join(lines)
 
 
-def _event_line(event: FollowUpEvent, timezone: str) -> str:
-    when, what, detail = event_words(event, timezone)
-    line = f"{escape_mrkdwn(when)}: {what} by {mention(event.user)}"
+def _event_line(event: FollowUpEvent, style: Style) -> str:
+    when, what, detail = event_words(event, style.timezone)
+    line = f"{escape_mrkdwn(when)}: {what} by {style.person(event.user)}"
     return f"{line}: {escape_mrkdwn(detail)}" if detail else line
 
 
@@ -376,10 +411,6 @@ def _share_dict(command: str, query: str) -> dict[str, Any] | None:
 # --- small builders -------------------------------------------------------------------------
 
 
-def _is_card(part: Part) -> bool:
-    return isinstance(part, FactCard | FollowUpCard | SourceCard | CheckCard)
-
-
 def _where(source: Source) -> str:
     """The headline, linked to the published page when there is one; never a file path."""
     title = escape_mrkdwn(_clip(source.title, 200))
@@ -396,14 +427,10 @@ def _highlighted(paragraph: str, quote: str | None) -> str:
 
         span = provenance.locate(quote, paragraph)
     if span is None:
-        return escape_mrkdwn(paragraph)
+        return desk_text(paragraph)
     start, end = span
     middle = " ".join(paragraph[start:end].split())
-    return (
-        escape_mrkdwn(paragraph[:start])
-        + f"*{escape_mrkdwn(middle)}*"
-        + escape_mrkdwn(paragraph[end:])
-    )
+    return desk_text(paragraph[:start]) + f"*{desk_text(middle)}*" + desk_text(paragraph[end:])
 
 
 def _header(text: str) -> HeaderBlock:
@@ -411,16 +438,18 @@ def _header(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=_clip(text, HEADER_LIMIT), emoji=True))
 
 
+def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
+    # verbatim: Slack links only what we marked up (<url|title>), never a bare URL, @here or
+    # #channel that happens to be in a quote.
+    return MarkdownTextObject(text=_fit(text, limit), verbatim=True)
+
+
 def _section(mrkdwn: str, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(
-        text=MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT)), block_id=block_id
-    )
+    return SectionBlock(text=_mrkdwn(mrkdwn, SECTION_LIMIT), block_id=block_id)
 
 
 def _context(mrkdwn: str, block_id: str | None = None) -> ContextBlock:
-    return ContextBlock(
-        elements=[MarkdownTextObject(text=_fit(mrkdwn, SECTION_LIMIT))], block_id=block_id
-    )
+    return ContextBlock(elements=[_mrkdwn(mrkdwn, SECTION_LIMIT)], block_id=block_id)
 
 
 def _chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:

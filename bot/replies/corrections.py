@@ -24,7 +24,7 @@ from bot.desk.versions import (
     fact_content,
     followup_content,
 )
-from bot.replies.blocks import FALLBACK_LIMIT, context_block, escape_mrkdwn, part_blocks
+from bot.replies.blocks import FALLBACK_LIMIT, Style, context_block, escape_mrkdwn, part_blocks
 from bot.replies.cited import Block, ItemKind, Said, card_block_id, card_blocks, replace_card
 from bot.replies.reply import FactCard, FollowUpCard
 from bot.replies.text import format_date
@@ -158,20 +158,20 @@ def _card(
     *,
     had_buttons: bool,
 ) -> list[Block]:
-    timezone = desk.newsroom.timezone
+    style = Style(desk.newsroom.timezone, names=())  # posted messages mention nobody
     if change.kind == "fact":
         fact = desk.fact(change.id)
         assert fact is not None  # a changed fact is on the desk
         stale = fact.is_stale(today, desk.newsroom.stale_after_days) and fact.as_of is not None
         age = fact.as_of.age_days(today) if stale and fact.as_of is not None else None
-        return part_blocks(FactCard(fact, desk.sources[fact.source], stale_days=age), timezone)
+        return part_blocks(FactCard(fact, desk.sources[fact.source], stale_days=age), style)
     item = desk.followup(change.id)
     assert item is not None
     # A recorded message may be in a channel: it is redrawn without notes (issue 13).
     state = state_without_notes(_with_item(states.get(item.id), item))
     source = desk.sources.get(item.source) if item.source else None
     card = FollowUpCard(state, source, state.age_days(today), buttons=had_buttons)
-    return part_blocks(card, timezone)
+    return part_blocks(card, style)
 
 
 def _with_item(state: FollowUpState | None, item: FollowUp) -> FollowUpState:

@@ -12,31 +12,37 @@ from zoneinfo import ZoneInfo
 
 from bot.desk.model import Desk, FollowUpState
 from bot.replies.cards import STATUS_UNAVAILABLE, fact_card, followup_card
-from bot.replies.reply import Heading, More, Note, Part, Reply
+from bot.replies.reply import VIEW_BLOCKS, Heading, More, Note, Part, ReminderLine, Reply
 
-# Home views hold at most 100 blocks; cards take several each.
-MAX_FIGURES = 10
-MAX_FOLLOWUPS = 10
+# A Home view holds 100 blocks and a card takes two or three, so no more than this many of
+# each could ever show; the renderer shares the blocks out between the sections and ends
+# each one with its own "N more" line (bot.replies.budget).
+MAX_FIGURES = VIEW_BLOCKS // 2
+MAX_FOLLOWUPS = VIEW_BLOCKS // 2
 MAX_REMINDERS = 5
+MORE_FIGURES = "type /figure to search them all"
+MORE_FOLLOWUPS = "type /followups list to see them all"
 
 
 def _figure_cards(desk: Desk, today: date) -> list[Part]:
     figures = desk.figures()
+    if not figures:
+        return [Note("No key figures on the desk.")]
     parts: list[Part] = [fact_card(desk, fact, today) for fact in figures[:MAX_FIGURES]]
-    if len(figures) > MAX_FIGURES:
-        parts.append(More(len(figures) - MAX_FIGURES, "type /figure to search them all"))
+    parts.append(More(max(0, len(figures) - MAX_FIGURES), MORE_FIGURES))
     return parts
 
 
-def _followup_cards(desk: Desk, states: Sequence[FollowUpState], today: date) -> list[Part]:
+def _followup_cards(
+    desk: Desk, states: Sequence[FollowUpState], today: date, buttons: bool
+) -> list[Part]:
     open_states = [s for s in states if s.is_open]
     if not open_states:
         return [Note("No open follow-ups.")]
     parts: list[Part] = [
-        followup_card(desk, state, today, buttons=True) for state in open_states[:MAX_FOLLOWUPS]
+        followup_card(desk, state, today, buttons) for state in open_states[:MAX_FOLLOWUPS]
     ]
-    if len(open_states) > MAX_FOLLOWUPS:
-        parts.append(More(len(open_states) - MAX_FOLLOWUPS, "type /followups all"))
+    parts.append(More(max(0, len(open_states) - MAX_FOLLOWUPS), MORE_FOLLOWUPS))
     return parts
 
 
@@ -47,7 +53,7 @@ def _reminder_lines(desk: Desk, next_runs: Mapping[str, datetime]) -> list[Part]
     upcoming = sorted(next_runs.items(), key=lambda item: item[1])[:MAX_REMINDERS]
     channels = {r.id: r.channel for r in desk.reminders}
     return [
-        Note(f"{when.astimezone(zone):%a %d %b %H:%M %Z}: {rid} in {channels.get(rid, '?')}")
+        ReminderLine(f"{when.astimezone(zone):%a %d %b %H:%M %Z}", rid, channels.get(rid, "?"))
         for rid, when in upcoming
     ]
 
@@ -59,9 +65,11 @@ def home_reply(
     today: date,
     *,
     live: bool = True,
+    editor: bool = True,
 ) -> Reply:
     """Everything the Home tab shows, as reply parts. ``live=False``: the database did not
-    answer, so follow-ups are shown as curated, and the tab says so."""
+    answer, so follow-ups are shown as curated, and the tab says so. ``editor``: the person
+    looking may change follow-ups (only then does a card carry buttons)."""
     meta = {"timezone": desk.newsroom.timezone}
     unavailable: list[Part] = []
     if not live:
@@ -73,7 +81,7 @@ def home_reply(
         *_figure_cards(desk, today),
         Heading("Open follow-ups"),
         *unavailable,
-        *_followup_cards(desk, states, today),
+        *_followup_cards(desk, states, today, buttons=editor),
         Heading("Next reminder posts"),
         *_reminder_lines(desk, next_runs),
     ]
@@ -82,4 +90,5 @@ def home_reply(
         text=f"{desk.newsroom.name}: key figures and follow-ups",
         shareable=False,
         meta=meta,
+        max_blocks=VIEW_BLOCKS,
     )

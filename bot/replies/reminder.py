@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.desk.model import Desk, Fact, FollowUpState, Reminder
 from bot.replies.cards import fact_card, followup_card
-from bot.replies.reply import Heading, Note, Part, Reply
+from bot.replies.reply import Heading, More, Note, Part, Reply
 from bot.schedule.due import ON_TIME
 
 # `include:` entries that name a kind rather than an id; the value is Fact.kind.
@@ -19,6 +19,11 @@ FACT_KIND_ENTRIES = {
     "statements": "statement",
 }
 FOLLOWUPS_ENTRY = "followups"
+FOLLOWUPS_HEADING = "Open follow-ups"
+# What the "N more" line of each part of a post says: a command anyone in the channel can type.
+MORE_FIGURES = "type /figure to see every key figure"
+MORE_FACTS = "type /facts to search them all"
+MORE_FOLLOWUPS = "type /followups list to see every open follow-up"
 _NAMED_IN_SUMMARY = 3
 _KIND_WORDS = {
     "figure": ("key figure", "key figures"),
@@ -70,8 +75,16 @@ def reminder_reply(
     note = late_note(scheduled_for, now, zone)
     if note is not None:
         parts.append(note)
-    parts.extend(fact_card(desk, fact, today) for fact in facts)
-    parts.extend(followup_card(desk, state, today, buttons=True) for state in followups)
+    # Figures and follow-ups are sections of their own, so a long list of figures cannot
+    # push the follow-ups out of the post (bot.replies.budget shares the blocks out).
+    if facts:
+        parts.extend(fact_card(desk, fact, today) for fact in facts)
+        figures_only = all(f.kind == "figure" for f in facts)
+        parts.append(More(0, MORE_FIGURES if figures_only else MORE_FACTS))
+    if followups:
+        parts.append(Heading(FOLLOWUPS_HEADING))
+        parts.extend(followup_card(desk, state, today, buttons=True) for state in followups)
+        parts.append(More(0, MORE_FOLLOWUPS))
     summary = _summary(desk, facts, followups) + (" (late)" if note is not None else "")
     return Reply(
         parts=tuple(parts),

@@ -13,6 +13,8 @@ from bot.desk.findings import Finding
 from bot.desk.model import Fact, FollowUpEvent, FollowUpState, Source
 
 Visibility = Literal["ephemeral", "in_channel"]
+MESSAGE_BLOCKS = 50  # Slack's limit for a message
+VIEW_BLOCKS = 100  # ... and for a view (App Home, modals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,27 @@ class More:
     hint: str = "refine your query"
 
 
+@dataclass(frozen=True, slots=True)
+class ReminderLine:
+    """``Mon 30 Nov 09:00 EST: weekday-key-figures in #newsroom`` (Slack shows the channel's
+    name for its id; a terminal shows the id)."""
+
+    when: str
+    reminder_id: str
+    channel: str  # Slack channel id
+
+
 Part = (
-    Heading | Note | FactCard | FollowUpCard | SourceCard | History | CheckCard | Suggestions | More
+    Heading
+    | Note
+    | FactCard
+    | FollowUpCard
+    | SourceCard
+    | History
+    | CheckCard
+    | Suggestions
+    | More
+    | ReminderLine
 )
 
 
@@ -102,3 +123,7 @@ class Reply:
     query: str = ""  # what the user typed after the command
     ok: bool = True  # False for usage errors and refusals (for logs and metrics)
     meta: dict[str, str] = field(default_factory=dict)
+    max_blocks: int = MESSAGE_BLOCKS  # the surface's budget: VIEW_BLOCKS for App Home
+    # Slack user id -> display name: a reply posted in a channel names people instead of
+    # mentioning (notifying) them; an id missing here is shown as the bare id.
+    people: tuple[tuple[str, str], ...] = ()

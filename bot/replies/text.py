@@ -20,6 +20,7 @@ from bot.replies.reply import (
     More,
     Note,
     Part,
+    ReminderLine,
     Reply,
     SourceCard,
     Suggestions,
@@ -174,7 +175,9 @@ def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
     if isinstance(part, Suggestions):
         return "Did you mean: " + ", ".join(part.terms) + "?"
     if isinstance(part, More):
-        return f"{part.count:,} more: {part.hint}"
+        return f"{part.count:,} more: {part.hint}" if part.count else ""
+    if isinstance(part, ReminderLine):
+        return f"{part.when}: {part.reminder_id} in {part.channel}"
     raise TypeError(f"no text renderer for {type(part).__name__}")
 
 

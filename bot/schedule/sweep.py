@@ -42,9 +42,11 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
+from bot.replies.people import people_in
 from bot.replies.reminder import reminder_reply
 from bot.replies.reply import Reply
 from bot.schedule.due import Occurrence, due_occurrences
+from bot.slack.people import names_for
 from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Claim, Delivery, Ledger
 from bot.store.said import SaidStore
 
@@ -305,6 +307,8 @@ def _post_claimed(
         )
 
     reply = reminder_reply(ctx.desk, reminder, states, ctx.now, occurrence.at)
+    if reply is not None:  # a channel post names people; it does not notify them
+        reply = replace(reply, people=names_for(ctx.client, people_in(reply)))
     if claim.retry:
         earlier = find_posted(ctx.client, reminder.channel, reminder.id, occurrence.at)
         if earlier is not None:

@@ -111,13 +111,18 @@ def publish_home(client: WebClient, services: Services, user: str, notice: str =
     now = services.clock()
     states = services.router.states(now)
     today = services.desk.today(now)
-    reply = home_reply(services.desk, states.items, services.next_runs(), today, live=states.live)
-    if not services.router.may_edit(user):
+    editor = services.router.may_edit(user)
+    reply = home_reply(
+        services.desk, states.items, services.next_runs(), today, live=states.live, editor=editor
+    )
+    if not editor:
         reply = without_notes(reply)
+    if notice:  # one block of the view's budget is the notice's
+        reply = replace(reply, max_blocks=reply.max_blocks - 1)
     blocks = services.render(reply)
     if notice:
         blocks = [notice_block(notice), *blocks]
-    client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})
+    client.views_publish(user_id=user, view={"type": "home", "blocks": blocks})
 
 
 def tell(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:

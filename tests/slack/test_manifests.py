@@ -15,7 +15,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MANIFESTS = ("manifest.yml", "manifest.http.yml")
-SCOPES = {"commands", "chat:write", "channels:history", "groups:history"}
+SCOPES = {"commands", "chat:write", "channels:history", "groups:history", "users:read"}
 
 
 def load(name: str) -> dict:
