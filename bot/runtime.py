@@ -161,7 +161,14 @@ def start_runtime(
 
     lazy_work = ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="newsbot-lazy")
     app = build_app(
-        settings, desk, book, client, router, next_runs=upcoming, listener_executor=lazy_work
+        settings,
+        desk,
+        book,
+        client,
+        router,
+        next_runs=upcoming,
+        listener_executor=lazy_work,
+        said=database.said(),
     )
     runtime = Runtime(
         settings, desk, database, client, app, lazy_work, desk_version=desk_version(desk)

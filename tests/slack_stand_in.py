@@ -45,6 +45,8 @@ class SlackStandIn:
     team_id: str = "T0NEWSROOM"
     bot_user_id: str = "U0NEWSBOT"
     socket_url: str | None = None  # what apps.connections.open returns
+    # users.info answers for these ids (display names); others get user_not_found.
+    users: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     _faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _handlers: dict[str, Callable[[Json], Json]] = field(default_factory=dict)
@@ -208,6 +210,13 @@ class SlackStandIn:
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if call.method == "chat.update":
             return self._update(call.params)
+        if call.method == "users.info":
+            user = str(call.params.get("user", ""))
+            if user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            name = self.users[user]
+            profile = {"display_name": name, "real_name": name}
+            return {"ok": True, "user": {"id": user, "real_name": name, "profile": profile}}
         if call.method == "conversations.history":
             channel = call.params.get("channel")
             with self._lock:

@@ -16,6 +16,7 @@ from bot.desk.access import editors_refusal
 from bot.desk.model import Action, FollowUpEvent, FollowUpState, fold_events, refusal
 from bot.replies.blocks import escape_mrkdwn
 from bot.replies.context import ReplyContext
+from bot.replies.text import format_when
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +99,13 @@ def apply_change(
     return Changed(event, checked, after)
 
 
-def confirmation(changed: Changed) -> str:
-    """What a button says after it changed something (mrkdwn: the title is escaped)."""
+def confirmation(changed: Changed, timezone: str = "UTC") -> str:
+    """What a button says after it changed something (mrkdwn: the title is escaped), with
+    times in the newsroom's zone, as the cards show them."""
     title = escape_mrkdwn(changed.after.item.title)
     event = changed.event
     if event.action is Action.SNOOZED and event.until is not None:
-        return f"Snoozed *{title}* until {event.until:%a %d %b %H:%M} UTC."
+        return f"Snoozed *{title}* until {escape_mrkdwn(format_when(event.until, timezone))}."
     if event.action is Action.RESOLVED:
         return f"Resolved *{title}*."
     return f"Reopened *{title}*."

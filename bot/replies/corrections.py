@@ -25,6 +25,7 @@ from bot.desk.versions import (
     followup_content,
 )
 from bot.replies.blocks import FALLBACK_LIMIT, Style, context_block, escape_mrkdwn, part_blocks
+from bot.replies.cards import followup_card
 from bot.replies.cited import Block, ItemKind, Said, card_block_id, card_blocks, replace_card
 from bot.replies.reply import FactCard, FollowUpCard
 from bot.replies.text import format_date
@@ -172,6 +173,26 @@ def _card(
     source = desk.sources.get(item.source) if item.source else None
     card = FollowUpCard(state, source, state.age_days(today), buttons=had_buttons)
     return part_blocks(card, style)
+
+
+def with_followup(
+    blocks: list[Block],
+    desk: Desk,
+    state: FollowUpState,
+    today: date,
+    names: tuple[tuple[str, str], ...] = (),
+) -> list[Block] | None:
+    """The message's blocks with the follow-up's card redrawn at its current status (after a
+    click), or None when the message does not show that follow-up. Buttons stay if the card
+    had them; correction lines under it stay too."""
+    old = card_blocks(blocks, "followup", state.item.id)
+    if not old:
+        return None
+    earlier = [b for b in old if _role(b).startswith(CORRECTED_ROLE)]
+    buttons = any(_role(b) == "actions" for b in old)
+    card = followup_card(desk, state, today, buttons)
+    drawn = part_blocks(card, Style(desk.newsroom.timezone, names=names))
+    return replace_card(blocks, "followup", state.item.id, [*drawn, *earlier])
 
 
 def _with_item(state: FollowUpState | None, item: FollowUp) -> FollowUpState:

@@ -26,12 +26,13 @@ def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
-def resolve_modal(followup_id: str, title: str) -> dict[str, Any]:
-    """The modal opened by a Resolve button; private_metadata carries the follow-up id."""
+def resolve_modal(followup_id: str, title: str, metadata: str | None = None) -> dict[str, Any]:
+    """The modal opened by a Resolve button; private_metadata carries the follow-up id, or
+    ``metadata`` (the id and the message the button was on, see bot.slack.origin)."""
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK_ID,
-        "private_metadata": followup_id,
+        "private_metadata": metadata if metadata is not None else followup_id,
         "title": _plain("Resolve follow-up"),
         "submit": _plain("Resolve"),
         "close": _plain("Cancel"),
@@ -79,3 +80,14 @@ def read_resolution(note: str, link: str) -> Resolution | dict[str, str]:
     if errors:
         return errors
     return Resolution(note, link or None)
+
+
+def refused_modal(message: str) -> dict[str, Any]:
+    """What the Resolve modal turns into when the change is refused once it is open."""
+    return {
+        "type": "modal",
+        "callback_id": RESOLVE_CALLBACK_ID,
+        "title": _plain("Resolve follow-up"),
+        "close": _plain("Close"),
+        "blocks": [{"type": "section", "text": _plain(message[:2900])}],
+    }

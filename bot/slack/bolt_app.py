@@ -27,6 +27,7 @@ from bot.slack import listeners, shortcuts
 from bot.slack.readers import readers_middleware
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 from bot.slack.unhandled import answer_unhandled
+from bot.store.said import SaidStore
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,10 @@ def build_app(
     clock: Callable[[], datetime] = utc_now,
     next_runs: Callable[[], Mapping[str, datetime]] = no_reminders,
     listener_executor: Executor | None = None,
+    said: SaidStore | None = None,
 ) -> App:
     """A Bolt app that makes no Web API call until a listener needs one."""
-    services = Services(settings, desk, store, router, render, clock, next_runs)
+    services = Services(settings, desk, store, router, render, clock, next_runs, said)
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_drop_token_notice)
     # Work after the acknowledgement: Bolt's lazy listeners, and the notes sent to people
@@ -96,7 +98,10 @@ def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None
     for command in commands:
         app.command(command.name)(listeners.answer_command)
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
-    for action_id in listeners.FOLLOWUP_ACTIONS:
+    app.action(listeners.RESOLVE_ACTION)(
+        ack=listeners.open_resolve_modal, lazy=[listeners.resolve_refused]
+    )
+    for action_id in listeners.CHANGE_ACTIONS:
         app.action(action_id)(ack=listeners.acknowledge, lazy=[listeners.followup_button])
     app.view(RESOLVE_CALLBACK_ID)(
         ack=listeners.submit_resolution, lazy=[listeners.refresh_home_after_resolution]

@@ -39,3 +39,16 @@ def make_client(
         timeout=timeout,
         retry_handlers=retry_handlers(),
     )
+
+
+def without_blind_retries(client: WebClient) -> WebClient:
+    """The same client for a post into a channel: it waits out a 429 (nothing was posted),
+    but never resends after a 5xx or a dropped connection, when Slack may have posted it."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[
+            h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)
+        ],
+    )

@@ -11,28 +11,46 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.model import Action
 from bot.replies import commands
 from bot.replies.blocks import escape_mrkdwn, fallback_text, notice_block, shared_by
-from bot.replies.changes import Refused, apply_change, check_change, confirmation
+from bot.replies.changes import EDITORS_ONLY, Refused, apply_change, check_change, confirmation
+from bot.replies.cited import Via, citations
 from bot.replies.home import home_reply
-from bot.replies.modals import LINK_BLOCK, NOTE_BLOCK, read_resolution, resolve_modal
+from bot.replies.modals import (
+    LINK_BLOCK,
+    NOTE_BLOCK,
+    read_resolution,
+    refused_modal,
+    resolve_modal,
+)
+from bot.replies.people import people_in
 from bot.replies.reply import Reply
 from bot.replies.visibility import without_notes
 from bot.request_ids import reference_id
-from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers
+from bot.slack.client import API_TIMEOUT_SECONDS, retry_handlers, without_blind_retries
+from bot.slack.origin import (
+    modal_metadata,
+    origin_of,
+    read_modal_metadata,
+    redraw_in_channel,
+)
+from bot.slack.people import names_for
 from bot.slack.services import Blocks, Services, services_of
 
 logger = logging.getLogger(__name__)
@@ -45,6 +63,7 @@ SNOOZE_ACTIONS = {
     "followup_snooze_1w": timedelta(weeks=1),
 }
 FOLLOWUP_ACTIONS = (RESOLVE_ACTION, REOPEN_ACTION, *SNOOZE_ACTIONS)
+CHANGE_ACTIONS = (REOPEN_ACTION, *SNOOZE_ACTIONS)  # recorded at once (Resolve opens a modal)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -213,6 +232,9 @@ def read_share_value(value: object) -> tuple[str, str] | None:
 def share_reply(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
+    """Post the reply in the channel (chat.postMessage, so it can be corrected later; the
+    response_url where the bot is not a member), then take the Share button off the private
+    reply so it is not shared twice."""
     services = services_of(context)
     user = user_of(body)
     request = read_share_value(action.get("value"))
@@ -225,32 +247,105 @@ def share_reply(
         return
     # Whoever shares, the channel never sees follow-up notes or history.
     shared = without_notes(replace(reply, visibility="in_channel", shareable=False))
-    message = {
-        "text": fallback_text(shared),
-        "blocks": [*services.render(shared), shared_by(user)],
-        "response_type": "in_channel",
-        "replace_original": False,
-    }
-    outcome = send_to_response_url(body.get("response_url"), message, client.timeout)
-    if outcome != "sent":
-        tell_share_failed(body, client, user, maybe_posted=outcome == "unknown")
+    shared = replace(shared, people=names_for(client, people_in(shared)))
+    blocks = [*services.render(shared), shared_by(user)]
+    text = fallback_text(shared)
+    channel = origin_of(body).channel
+    try:
+        ts = post_in_channel(client, channel, text, blocks)
+    except ShareUnconfirmed:
+        tell_share_failed(body, client, user, SHARE_UNCONFIRMED)
+        return
+    if ts is not None:
+        record_share(services, str(channel), ts, "chat.postMessage", text, blocks)
+    else:  # the bot is not in the channel: the response_url can still post there
+        message = {"text": text, "blocks": blocks, "response_type": "in_channel"}
+        sent = send_to_response_url(
+            body.get("response_url"), {**message, "replace_original": False}, client.timeout
+        )
+        if sent != "sent":
+            told = SHARE_UNCONFIRMED if sent == "unknown" else SHARE_FAILED
+            tell_share_failed(body, client, user, told)
+            return
+        record_share(services, str(channel or ""), None, "response_url", text, blocks)
+    unshareable = {**reply_message(replace(reply, shareable=False), services.render)}
+    post_to_response_url(
+        body.get("response_url"), {**unshareable, "replace_original": True}, client.timeout
+    )
 
 
-def tell_share_failed(
-    body: dict[str, Any], client: WebClient, user: str, *, maybe_posted: bool = False
+class ShareUnconfirmed(Exception):
+    """Slack did not say whether it posted the share (a timeout, a 5xx, a dropped line)."""
+
+
+def post_in_channel(
+    client: WebClient, channel: str | None, text: str, blocks: Blocks
+) -> str | None:
+    """chat.postMessage; None when Slack refused it (the bot is not in the channel, a DM),
+    so the response_url may post it instead. Raises ShareUnconfirmed when Slack may have
+    posted it: posting again, either way, could show it twice. Only a 429 is retried (it
+    means nothing was posted)."""
+    if not channel:
+        return None
+    try:
+        response = without_blind_retries(client).chat_postMessage(
+            channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+    except SlackApiError as error:
+        if getattr(error.response, "status_code", 200) == 200:
+            logger.info("share in %s refused: %s", channel, error.response.get("error"))
+            return None
+        raise ShareUnconfirmed(str(error)) from error
+    except (SlackClientError, OSError) as error:
+        raise ShareUnconfirmed(str(error)) from error
+    return str(response["ts"])
+
+
+def record_share(
+    services: Services, channel: str, ts: str | None, via: Via, text: str, blocks: Blocks
 ) -> None:
-    """The response_url refused the share (or the connection dropped): say so through the
-    Web API instead."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    text = (
-        "I may not have shared that: the connection to Slack dropped. Please check the "
-        "channel before pressing *Share in channel* again."
-        if maybe_posted
-        else "I couldn't share that in the channel: Slack didn't accept it. "
-        "Run the command again and press *Share in channel* once more."
-    )
+    """Keep the shared message for corrections; a failure here never undoes the share."""
+    if services.said is None:
+        return
+    now = services.clock()
+    added = [s.item for s in services.router.states(now).items]
+    try:
+        services.said.record(
+            channel=channel,
+            ts=ts,
+            via=via,
+            purpose="share",
+            text=text,
+            blocks=blocks,
+            items=citations(blocks, services.desk, added),
+            now=now,
+        )
+    except SQLAlchemyError:
+        logger.warning("could not record a share in %s for corrections", channel)
+
+
+SHARE_FAILED = (
+    "I couldn't share that here: Slack didn't let me post in this conversation (I can post "
+    "only where I'm a member). Invite me with `/invite @Newsbot`, or copy the text above."
+)
+
+
+SHARE_UNCONFIRMED = (
+    "I may not have shared that: Slack didn't confirm it. Please check the channel before "
+    "pressing *Share in channel* again, so it isn't posted twice."
+)
+
+
+def tell_share_failed(body: dict[str, Any], client: WebClient, user: str, text: str) -> None:
+    """Say privately, where the user is, that the share did not go through (the response_url
+    works in DMs and private channels; chat.postEphemeral needs the bot there)."""
+    if post_to_response_url(
+        body.get("response_url"),
+        {"text": text, "response_type": "ephemeral", "replace_original": False},
+        client.timeout,
+    ):
+        return
+    channel = origin_of(body).channel
     try:
         client.chat_postEphemeral(channel=str(channel or ""), user=user, text=text)
     except (SlackApiError, OSError) as error:
@@ -260,23 +355,71 @@ def tell_share_failed(
 # --- follow-up buttons --------------------------------------------------------------------
 
 
+def open_resolve_modal(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Resolve: views.open goes first, on a path of its own, before anything slow (a
+    trigger_id lasts 3 s, and work after ack may be queued behind slow Home publishes).
+    Whether the item may be resolved is checked once the modal is open."""
+    services = services_of(context)
+    if services.router.may_edit(user_of(body)):
+        followup_id = str(action.get("value") or "")
+        trigger_work().submit(open_then_check, client, services, body, followup_id)
+    ack()
+
+
+@after_ack
+def resolve_refused(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """A non-editor pressed Resolve: no modal, a private word instead."""
+    services = services_of(context)
+    if not services.router.may_edit(user_of(body)):
+        tell(body, client, services, escape_mrkdwn(EDITORS_ONLY))
+
+
+def open_then_check(
+    client: WebClient, services: Services, body: dict[str, Any], followup_id: str
+) -> None:
+    try:
+        item = services.desk.followup(followup_id)
+        title = item.title if item is not None else f"Follow-up {followup_id}"
+        metadata = modal_metadata(followup_id, origin_of(body))
+        view = resolve_modal(followup_id, title, metadata)
+        opened = client.views_open(trigger_id=body.get("trigger_id"), view=view)
+        checked = check_change(
+            services.router, user_of(body), followup_id, Action.RESOLVED, services.clock()
+        )
+        if isinstance(checked, Refused):
+            view_id = (opened.get("view") or {}).get("id")
+            client.views_update(view_id=view_id, view=refused_modal(checked.message))
+    except Exception:  # a worker thread of our own: nobody else would log it or say so
+        ref = reference_id()
+        logger.exception("opening the Resolve modal failed (ref %s)", ref)
+        tell(body, client, services, apology(ref))
+
+
+def trigger_work() -> ThreadPoolExecutor:
+    """Threads for work a trigger_id waits on, kept apart from Bolt's work after ack."""
+    global _TRIGGER_WORK
+    with _TRIGGER_LOCK:
+        if _TRIGGER_WORK is None:
+            _TRIGGER_WORK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-trigger")
+        return _TRIGGER_WORK
+
+
+_TRIGGER_WORK: ThreadPoolExecutor | None = None
+_TRIGGER_LOCK = threading.Lock()
+
+
 @after_ack
 def followup_button(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Resolve opens the modal; Snooze and Reopen record the change and confirm it."""
+    """Snooze and Reopen record the change, then redraw the message everyone sees (or Home,
+    or the private reply), or confirm it privately."""
     services = services_of(context)
     user, followup_id = user_of(body), str(action.get("value") or "")
     action_id = str(action.get("action_id", ""))
     now = services.clock()
-    if action_id == RESOLVE_ACTION:
-        checked = check_change(services.router, user, followup_id, Action.RESOLVED, now)
-        if isinstance(checked, Refused):
-            tell(body, client, services, escape_mrkdwn(checked.message))
-            return
-        view = resolve_modal(checked.item.id, checked.item.title)
-        client.views_open(trigger_id=body.get("trigger_id"), view=view)
-        return
     if action_id in SNOOZE_ACTIONS:
         until = now + SNOOZE_ACTIONS[action_id]
         outcome = apply_change(services.router, user, followup_id, Action.SNOOZED, now, until=until)
@@ -285,7 +428,12 @@ def followup_button(
     if isinstance(outcome, Refused):
         tell(body, client, services, escape_mrkdwn(outcome.message))
         return
-    show_change(body, client, services, confirmation(outcome))
+    origin = origin_of(body)
+    if origin.channel_message and redraw_in_channel(
+        client, services, origin, outcome.after, body.get("message")
+    ):
+        return
+    show_change(body, client, services, confirmation(outcome, services.desk.newsroom.timezone))
 
 
 def show_change(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
@@ -326,7 +474,7 @@ def submit_resolution(
     outcome = apply_change(
         services.router,
         user_of(body),
-        str(view.get("private_metadata", "")),
+        read_modal_metadata(view.get("private_metadata"))[0],
         Action.RESOLVED,
         services.clock(),
         note=resolution.note,
@@ -348,17 +496,22 @@ def modal_value(view: dict[str, Any], block_id: str) -> str:
 
 @after_ack
 def refresh_home_after_resolution(
-    body: dict[str, Any], client: WebClient, context: BoltContext
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """The modal may have been opened from Home, which would otherwise show the item as open.
-
-    Slack's view_submission does not say where the modal came from, and Home is per user, so
-    the resolver's Home is republished: it shows the current state. A refused submission
-    changed nothing, so it needs no refresh.
-    """
+    """Show the resolution where the Resolve button was: the channel message it was on is
+    redrawn for everyone (the modal carries where that was); otherwise the resolver's Home
+    is republished, since a modal opened from Home would leave it showing the item open."""
     services = services_of(context)
-    if services.router.may_edit(user_of(body)):
-        publish_home(client, services, user_of(body))
+    user = user_of(body)
+    if not services.router.may_edit(user):
+        return  # a refused submission changed nothing
+    followup_id, origin = read_modal_metadata(view.get("private_metadata"))
+    if origin is not None and origin.channel_message:
+        states = services.router.states(services.clock())
+        state = next((s for s in states.items if s.item.id == followup_id), None)
+        if state is not None and redraw_in_channel(client, services, origin, state, None):
+            return
+    publish_home(client, services, user)
 
 
 # --- App Home -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.desk.model import Desk, FollowUpBook
 from bot.replies.blocks import render_blocks
 from bot.replies.reply import Reply
 from bot.replies.router import Router
+from bot.store.said import SaidStore
 
 Blocks = list[dict[str, Any]]
 CONTEXT_KEY = "newsbot"
@@ -34,6 +35,7 @@ class Services:
     render: Callable[[Reply], Blocks] = render_blocks
     clock: Callable[[], datetime] = utc_now
     next_runs: Callable[[], Mapping[str, datetime]] = no_reminders
+    said: SaidStore | None = None  # the record of posted messages (None: nothing recorded)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies the context for lazy listeners; the desk, the database and the

@@ -107,7 +107,30 @@ class SaidStore:
         with self._engine.begin() as connection:
             connection.execute(update(said_messages).where(c.seq == message.seq).values(values))
 
+    def replace_blocks(
+        self, channel: str, ts: str, *, blocks: Sequence[Block], now: datetime
+    ) -> bool:
+        """Keep the blocks of a message redrawn after a click (its citations are unchanged);
+        False when the message is not in the record."""
+        c = said_messages.c
+        statement = (
+            update(said_messages)
+            .where(c.channel == channel, c.ts == ts)
+            .values(
+                blocks=json.dumps(list(blocks), ensure_ascii=False),
+                revision=c.revision + 1,
+                updated_at=now,
+            )
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
     # --- reading ------------------------------------------------------------------------------
+
+    def find(self, channel: str, ts: str) -> Said | None:
+        c = said_messages.c
+        found = self._load(select(said_messages).where(c.channel == channel, c.ts == ts))
+        return found[0] if found else None
 
     def versions(self) -> set[Version]:
         """Every (kind, id, version) that live messages cite: one small query per check."""

@@ -51,44 +51,70 @@ RETRIED = [
 
 
 def test_a_rate_limited_share_is_retried_and_posted_once(faulty: InProcess) -> None:
-    faulty.slack.fail("response_url", Fault(status=429, retry_after=0))
+    # A Share posts with chat.postMessage (issue 14): a 429 means nothing was posted.
+    faulty.slack.fail("chat.postMessage", Fault(status=429, retry_after=0))
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("s")
     )
     assert faulty.interaction(payload).status == 200
-    wait_for(lambda: len(faulty.slack.calls_to("response_url")) == 2)
-    posts = faulty.slack.calls_to("response_url")
-    assert [p.params.get("response_type") for p in posts[1:]] == ["in_channel"]
+    wait_for(lambda: bool(faulty.slack.calls_to("response_url")))
+    assert len(faulty.slack.calls_to("chat.postMessage")) == 2
+    assert len(faulty.slack.posted_messages()) == 1
+    [private] = faulty.slack.calls_to("response_url")  # the private reply, redrawn
+    assert private.params["replace_original"] is True
     assert faulty.slack.calls_to("chat.postEphemeral") == []
+
+
+UNCERTAIN = [Fault(status=500), Fault(status=503), Fault(drop=True), Fault(drop_after=True)]
+UNCERTAIN_IDS = ["500", "503", "reset", "reset-after-posting"]
+
+
+@pytest.mark.parametrize("fault", UNCERTAIN, ids=UNCERTAIN_IDS)
+def test_a_share_that_may_have_been_posted_is_never_posted_again(
+    faulty: InProcess, fault: Fault
+) -> None:
+    """A post to the channel is not retried after a 5xx or a dropped connection, by
+    chat.postMessage or the response_url: Slack may already have posted it, and a second copy
+    in the channel cannot be taken back. The person is told what happened instead."""
+    faulty.slack.fail("chat.postMessage", fault)
+    value = json.dumps({"c": "/figure", "q": "545"})
+    payload = block_actions(
+        "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("s")
+    )
+    assert faulty.interaction(payload).status == 200
+    wait_for(lambda: bool(faulty.slack.calls_to("response_url")))
+    assert len(faulty.slack.calls_to("chat.postMessage")) == 1
+    [told] = faulty.slack.calls_to("response_url")
+    assert told.params["response_type"] == "ephemeral"
+    assert "check the channel" in told.params["text"]
 
 
 @pytest.mark.parametrize(
     "fault, told",
     [
-        (Fault(status=500), "didn't accept"),
-        (Fault(status=503), "didn't accept"),
+        (Fault(status=500), "couldn't share that here"),
+        (Fault(status=503), "couldn't share that here"),
         (Fault(drop=True), "check the channel"),
         (Fault(drop_after=True), "check the channel"),
     ],
-    ids=["500", "503", "reset", "reset-after-posting"],
+    ids=UNCERTAIN_IDS,
 )
-def test_a_share_that_may_have_been_posted_is_never_posted_again(
+def test_a_share_through_the_response_url_is_never_posted_twice_either(
     faulty: InProcess, fault: Fault, told: str
 ) -> None:
-    """A post to the channel is not retried after a 5xx or a dropped connection: Slack may
-    already have posted it, and a second copy in the channel cannot be taken back. The person
-    is told what happened instead."""
+    """Where the bot is not a member the response_url posts the share: the same rule."""
+    faulty.slack.on("chat.postMessage", lambda params: {"ok": False, "error": "not_in_channel"})
     faulty.slack.fail("response_url", fault)
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("s")
     )
     assert faulty.interaction(payload).status == 200
-    wait_for(lambda: bool(faulty.slack.calls_to("chat.postEphemeral")))
-    assert len(faulty.slack.calls_to("response_url")) == 1
-    [note] = faulty.slack.calls_to("chat.postEphemeral")
-    assert told in note.params["text"]
+    wait_for(lambda: len(faulty.slack.calls_to("response_url")) == 2)
+    shared, note = faulty.slack.calls_to("response_url")
+    assert shared.params["response_type"] == "in_channel"
+    assert note.params["response_type"] == "ephemeral" and told in note.params["text"]
 
 
 @pytest.mark.parametrize("fault", RETRIED, ids=["429", "500", "503", "reset"])
@@ -133,19 +159,18 @@ def test_a_share_whose_answer_times_out_is_not_posted_twice(
     # The client's timeout is injected (2 s here, 10 s in production), so no real 10 s wait.
     wsgi, book = build_in_process(slack, shipped_desk, api_timeout=2)
     faulty = InProcess(wsgi, book, slack)
-    faulty.slack.fail("response_url", Fault(delay=5))  # beyond the client's timeout
+    faulty.slack.fail("chat.postMessage", Fault(delay=5))  # beyond the client's timeout
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("t")
     )
     faulty.interaction(payload)
-    wait_for(lambda: bool(faulty.slack.calls_to("chat.postEphemeral")), timeout=20)
-    in_channel = [
-        c
-        for c in faulty.slack.calls_to("response_url")
-        if c.params["response_type"] == "in_channel"
-    ]
-    assert len(in_channel) == 1
+    wait_for(lambda: bool(faulty.slack.calls_to("response_url")), timeout=20)
+    [told] = faulty.slack.calls_to("response_url")
+    assert told.params["response_type"] == "ephemeral"
+    assert "didn't confirm" in told.params["text"]
+    assert len(faulty.slack.calls_to("chat.postMessage")) == 1  # never sent again
+    wait_for(lambda: len(faulty.slack.posted_messages()) == 1, timeout=20)
 
 
 # --- the database -------------------------------------------------------------------------

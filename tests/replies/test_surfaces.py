@@ -182,3 +182,14 @@ def test_home_with_many_follow_ups_ends_their_section_with_the_command_for_the_r
     assert lines[lines.index("Next reminder posts") - 1] == (
         f"{60 - shown} more: type /followups list to see them all"
     )
+
+
+def test_a_snooze_is_confirmed_in_the_newsrooms_time_zone() -> None:
+    from bot.replies.changes import Changed, confirmation
+
+    item = followup()
+    event = FollowUpEvent(item.id, Action.SNOOZED, "U0EDITOR1", NOW, until=NOW + timedelta(days=1))
+    changed = Changed(event, fold_events(item, [], NOW), fold_events(item, [event], NOW))
+    assert confirmation(changed, "America/New_York") == (
+        "Snoozed *White House response* until 2 Mar 2021 10:00 EST."
+    )

@@ -191,7 +191,7 @@ def block_action(
 def serve_app(slack: SlackStandIn, desk: Desk) -> Iterator[Callable[..., Served]]:
     servers: list[_ThreadingWSGIServer] = []
 
-    def start(router: Any = None, **overrides: Any) -> Served:
+    def start(router: Any = None, said: Any = None, **overrides: Any) -> Served:
         router_override = router
         # Editors are named: since issue 13, unset NEWSBOT_EDITORS means nobody may edit.
         overrides.setdefault("editors", frozenset({EDITOR}))
@@ -213,6 +213,7 @@ def serve_app(slack: SlackStandIn, desk: Desk) -> Iterator[Callable[..., Served]
             router,
             clock=lambda: served.clock[0],
             next_runs=lambda: {"weekday-figures": datetime(2021, 2, 2, 14, 0, tzinfo=UTC)},
+            said=said,
         )
         wsgi = make_wsgi_handler(settings, app, lambda: (200, {"status": "ok"}))
         server = make_server(

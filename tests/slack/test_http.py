@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.desk.model import Action
 from bot.replies.router import Router
+from bot.slack.origin import read_modal_metadata
 from bot.web import MAX_BODY_BYTES
 from tests.replies.desks import BrokenBook
 from tests.slack.conftest import (
@@ -182,23 +183,59 @@ def test_url_verification_echoes_the_challenge(serve_app) -> None:
 
 
 def test_share_posts_the_reply_in_channel_marked_with_who_shared(serve_app) -> None:
+    """Posted with chat.postMessage (so a correction can edit it later); the private reply
+    then loses its Share button, so it is not shared twice."""
     served: Served = serve_app()
     value = json.dumps({"c": "/figure", "q": "545"})
     answer = served.interaction(block_action(served, "share_reply", value, user=REPORTER))
     assert answer.status == 200
     wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    [post] = served.slack.calls_to("response_url")
-    assert post.path == "/response/action"
-    assert post.params["response_type"] == "in_channel"
-    assert post.params["replace_original"] is False
+    [post] = served.slack.calls_to("chat.postMessage")
+    assert post.params["channel"] == "C0NEWSDESK"
     assert "545" in texts(post.params["blocks"])
     assert post.params["blocks"][-1]["elements"][0]["text"] == f"shared by <@{REPORTER}>"
     assert "share_reply" not in buttons(post.params["blocks"])
+    [private] = served.slack.calls_to("response_url")
+    assert private.path == "/response/action" and private.params["replace_original"] is True
+    assert "545" in texts(private.params["blocks"])
+    assert "share_reply" not in buttons(private.params["blocks"])
+
+
+def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(serve_app) -> None:
+    served: Served = serve_app()
+    served.slack.on("chat.postMessage", lambda params: {"ok": False, "error": "not_in_channel"})
+    value = json.dumps({"c": "/figure", "q": "545"})
+    served.interaction(block_action(served, "share_reply", value, user=REPORTER))
+    wait_for(lambda: len(served.slack.calls_to("response_url")) == 2)
+    shared, private = served.slack.calls_to("response_url")
+    assert shared.params["response_type"] == "in_channel"
+    assert shared.params["replace_original"] is False
+    assert "545" in texts(shared.params["blocks"])
+    assert private.params["replace_original"] is True
+    assert "share_reply" not in buttons(private.params["blocks"])
 
 
 def test_a_failed_share_tells_the_user(serve_app) -> None:
+    """In a DM or a private channel without the bot, neither way can post: the user hears so
+    through the response_url, which works there (chat.postEphemeral would not)."""
     served: Served = serve_app()
-    served.slack.fail("response_url", *[Fault(status=500)] * 3)
+    served.slack.on("chat.postMessage", lambda params: {"ok": False, "error": "channel_not_found"})
+    served.slack.fail("response_url", *[Fault(status=404, body={"ok": False})] * 1)
+    value = json.dumps({"c": "/figure", "q": "545"})
+    served.interaction(block_action(served, "share_reply", value, user=REPORTER))
+    wait_for(lambda: len(served.slack.calls_to("response_url")) == 2)
+    refused, told = served.slack.calls_to("response_url")
+    assert refused.params["response_type"] == "in_channel"
+    assert told.params["response_type"] == "ephemeral"
+    assert "couldn't share that here" in told.params["text"]
+    assert "/invite @Newsbot" in told.params["text"]
+    assert served.slack.calls_to("chat.postEphemeral") == []
+
+
+def test_when_even_the_response_url_fails_the_user_is_told_by_the_web_api(serve_app) -> None:
+    served: Served = serve_app()
+    served.slack.on("chat.postMessage", lambda params: {"ok": False, "error": "not_in_channel"})
+    served.slack.fail("response_url", *[Fault(status=500)] * 6)  # each try and its retries
     value = json.dumps({"c": "/figure", "q": "545"})
     served.interaction(block_action(served, "share_reply", value, user=REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("chat.postEphemeral")))
@@ -227,7 +264,10 @@ def test_resolve_opens_the_modal(serve_app) -> None:
     view = call.params["view"]
     assert call.params["trigger_id"] == "1337.42.trigger"
     assert view["callback_id"] == "followup_resolve_modal"
-    assert view["private_metadata"] == "white-house-response"
+    # The modal carries the follow-up and the message it was opened from (issue 14).
+    followup_id, origin = read_modal_metadata(view["private_metadata"])
+    assert followup_id == "white-house-response"
+    assert origin is not None and (origin.channel, origin.ts) == ("C0NEWSDESK", "1612191600.000100")
     assert served.book.events() == []
 
 
@@ -368,24 +408,28 @@ def test_with_the_database_down_buttons_and_the_modal_say_nothing_was_saved(
     served: Served = serve_app(router=Router(desk, BrokenBook(), editors=frozenset({EDITOR})))
     for action in ("followup_snooze_1d", "followup_resolve", "followup_reopen"):
         served.interaction(block_action(served, action, "white-house-response"))
-    wait_for(lambda: len(served.slack.calls_to("response_url")) == 3)
+    wait_for(lambda: len(served.slack.calls_to("response_url")) == 2)
     for call in served.slack.calls_to("response_url"):
         assert "Could not save" in call.params["text"]
+    # Resolve opens its modal first (the trigger expires), then the modal says it.
+    wait_for(lambda: bool(served.slack.calls_to("views.update")))
+    assert "Could not save" in json.dumps(served.slack.calls_to("views.update")[0].params)
     answer = served.interaction(submission("Declined to comment", None))
     assert answer.json()["response_action"] == "errors"
     assert "Could not save" in next(iter(answer.json()["errors"].values()))
-    assert served.slack.calls_to("views.open") == []
 
 
-def test_resolve_on_a_resolved_follow_up_says_so_instead_of_opening_the_modal(
+def test_resolve_on_a_resolved_follow_up_opens_the_modal_then_says_so_in_it(
     serve_app,
 ) -> None:
     served: Served = serve_app()
     served.interaction(submission("Declined to comment", None))
     served.interaction(block_action(served, "followup_resolve", "white-house-response"))
-    wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    assert "already resolved" in served.slack.calls_to("response_url")[-1].params["text"]
-    assert served.slack.calls_to("views.open") == []
+    wait_for(lambda: bool(served.slack.calls_to("views.update")))
+    [update] = served.slack.calls_to("views.update")
+    assert update.params["view_id"] == "V0VIEW"  # the modal views.open just opened
+    assert "already resolved" in json.dumps(update.params["view"])
+    assert "submit" not in update.params["view"]
     again = served.interaction(submission("Second note", None))
     assert "already resolved" in json.dumps(again.json()["errors"])
     assert len(served.book.events()) == 1
