@@ -35,11 +35,11 @@ def fact_content(fact: Fact) -> dict[str, str]:
     values = {
         "value": fact.value,
         "unit": fact.unit,
-        # h10's qualifier and speaker, when the model has them.
-        "qualifier": getattr(fact, "qualifier", None),
+        "qualifier": fact.qualifier,
         "as_of": fact.as_of.human() if fact.as_of is not None else None,
         "quote": " ".join(fact.quote.split()),
-        "speaker": getattr(fact, "speaker", None),
+        # What a card shows of the speaker: the name and title (a speakers record).
+        "speaker": fact.speaker.display() if fact.speaker is not None else None,
         "attribution": fact.attribution,
         "source": fact.source,
     }

@@ -73,3 +73,21 @@ def test_a_quote_that_changed_only_with_its_figure_is_not_named_twice() -> None:
     assert [c.words() for c in changed_fields(before, after)] == ["value 545 → 546"]
     reworded = dict(after, quote=after["quote"] + " Officials said.")
     assert [c.field for c in changed_fields(before, reworded)] == ["value", "quote"]
+
+
+def test_a_speaker_and_a_qualifier_are_part_of_the_content() -> None:
+    from bot.desk.model import Speaker
+
+    base = figure()
+    sessions = Speaker("jeff-sessions", "Jeff Sessions", title="Former Attorney General")
+    spoken = replace(base, speaker=sessions)
+    assert fact_content(spoken)["speaker"] == "Jeff Sessions, Former Attorney General"
+    retitled = replace(base, speaker=replace(sessions, title="Attorney General"))
+    qualified = replace(base, qualifier="at least")
+    versions = {content_version(fact_content(f)) for f in [base, spoken, retitled, qualified]}
+    assert len(versions) == 4
+    assert [c.words() for c in changed_fields(fact_content(base), fact_content(qualified))] == [
+        "qualifier at least added"
+    ]
+    # A fact with neither keeps the version it had before the model had them.
+    assert "qualifier" not in fact_content(base) and "speaker" not in fact_content(base)
