@@ -369,7 +369,7 @@ def test_reopen_from_home_republishes_home(serve_app) -> None:
 
 
 def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
-    served: Served = serve_app()
+    served: Served = serve_app(editors=frozenset({EDITOR}))
     served.event(home_opened(REPORTER))
     wait_for(lambda: bool(served.slack.calls_to("views.publish")))
     [call] = served.slack.calls_to("views.publish")
@@ -378,7 +378,13 @@ def test_home_shows_figures_open_followups_and_next_posts(serve_app) -> None:
     assert view["type"] == "home"
     shown = texts(view["blocks"])
     assert "545" in shown and "White House response" in shown and "weekday-figures" in shown
-    assert "followup_resolve" in buttons(view["blocks"])
+    assert "<#C0NEWSDESK>" in shown  # the channel by name (Slack shows it), not a bare id
+    # Edit buttons only for editors (issue 14): a reporter's Home has none.
+    assert "followup_resolve" not in buttons(view["blocks"])
+    served.event(home_opened(EDITOR))
+    wait_for(lambda: len(served.slack.calls_to("views.publish")) == 2)
+    editors_view = served.slack.calls_to("views.publish")[1].params["view"]
+    assert "followup_resolve" in buttons(editors_view["blocks"])
 
 
 def test_home_with_the_database_down_shows_curated_followups_and_says_so(serve_app, desk) -> None:

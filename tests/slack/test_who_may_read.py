@@ -52,10 +52,11 @@ def test_a_guest_never_sees_or_shares_an_editors_note(serve_app) -> None:
     value = share_value(guest_reply.json()["blocks"])
     served.interaction(block_action(served, "share_reply", value, user=GUEST))
     wait_for(lambda: len(served.slack.calls_to("response_url")) == 1)
-    [posted] = served.slack.calls_to("response_url")
-    assert posted.params["response_type"] == "in_channel"
+    [posted] = served.slack.calls_to("chat.postMessage")  # Share posts in the channel
+    assert posted.params["channel"] == "C0NEWSDESK"
     assert "Confirm the memo" in json.dumps(posted.params)
     assert NOTE not in json.dumps(posted.params)
+    assert NOTE not in json.dumps(served.slack.calls_to("response_url")[0].params)
 
 
 def test_an_editors_share_posts_a_note_free_version(serve_app) -> None:
@@ -69,8 +70,8 @@ def test_an_editors_share_posts_a_note_free_version(serve_app) -> None:
         served.slack.clear()
         served.interaction(block_action(served, "share_reply", value, user=EDITOR))
         wait_for(lambda: bool(served.slack.calls_to("response_url")))
-        [posted] = served.slack.calls_to("response_url")
-        assert posted.params["response_type"] == "in_channel"
+        [posted] = served.slack.calls_to("chat.postMessage")  # Share posts in the channel
+        assert posted.params["channel"] == "C0NEWSDESK"
         assert NOTE not in json.dumps(posted.params)
         assert "History" not in json.dumps(posted.params)
 
