@@ -53,18 +53,22 @@ def fit(
         if room < 0:
             return None
         _share_out(sections, room)
+    return [block for section in sections for block in _drawn(section, more_line)]
+
+
+def _drawn(section: _Section, more_line: Callable[[int, str], Block]) -> list[Block]:
+    """The section's blocks: its first ``keep`` cards, everything else, its "more" line."""
     blocks: list[Block] = []
-    for section in sections:
-        kept = 0
-        for part, drawn in section.entries:
-            if is_card(part):
-                kept += 1
-                if kept > section.keep:
-                    continue
-            blocks.extend(drawn)
-        if section.left_out():
-            hint = section.more[0].hint if section.more else DEFAULT_HINT
-            blocks.append(more_line(section.left_out(), hint))
+    kept = 0
+    for part, drawn in section.entries:
+        if is_card(part):
+            kept += 1
+            if kept > section.keep:
+                continue
+        blocks.extend(drawn)
+    if section.left_out():
+        hint = section.more[0].hint if section.more else DEFAULT_HINT
+        blocks.append(more_line(section.left_out(), hint))
     return blocks
 
 

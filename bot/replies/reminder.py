@@ -75,16 +75,7 @@ def reminder_reply(
     note = late_note(scheduled_for, now, zone)
     if note is not None:
         parts.append(note)
-    # Figures and follow-ups are sections of their own, so a long list of figures cannot
-    # push the follow-ups out of the post (bot.replies.budget shares the blocks out).
-    if facts:
-        parts.extend(fact_card(desk, fact, today) for fact in facts)
-        figures_only = all(f.kind == "figure" for f in facts)
-        parts.append(More(0, MORE_FIGURES if figures_only else MORE_FACTS))
-    if followups:
-        parts.append(Heading(FOLLOWUPS_HEADING))
-        parts.extend(followup_card(desk, state, today, buttons=True) for state in followups)
-        parts.append(More(0, MORE_FOLLOWUPS))
+    parts.extend(_sections(desk, facts, followups, today))
     summary = _summary(desk, facts, followups) + (" (late)" if note is not None else "")
     return Reply(
         parts=tuple(parts),
@@ -97,6 +88,24 @@ def reminder_reply(
             "timezone": reminder.timezone,
         },
     )
+
+
+def _sections(
+    desk: Desk, facts: list[Fact], followups: list[FollowUpState], today: date
+) -> list[Part]:
+    """Figures and follow-ups as sections of their own, so a long list of figures cannot
+    push the follow-ups out of the post (bot.replies.budget shares the blocks out), each
+    ending, if cut, with a command anyone in the channel can type."""
+    parts: list[Part] = []
+    if facts:
+        parts.extend(fact_card(desk, fact, today) for fact in facts)
+        figures_only = all(f.kind == "figure" for f in facts)
+        parts.append(More(0, MORE_FIGURES if figures_only else MORE_FACTS))
+    if followups:
+        parts.append(Heading(FOLLOWUPS_HEADING))
+        parts.extend(followup_card(desk, state, today, buttons=True) for state in followups)
+        parts.append(More(0, MORE_FOLLOWUPS))
+    return parts
 
 
 def _heading(desk: Desk, day: date) -> str:

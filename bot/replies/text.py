@@ -172,6 +172,11 @@ def _part_text(part: Part, timezone: str, unavailable: bool) -> str:
         return card_text(part)
     if isinstance(part, History):
         return INDENT + _history_text(part.events, timezone).replace("\n", "\n" + INDENT)
+    return _line_text(part)
+
+
+def _line_text(part: Part) -> str:
+    """The one-line parts: suggestions, "N more", a reminder's next post."""
     if isinstance(part, Suggestions):
         return "Did you mean: " + ", ".join(part.terms) + "?"
     if isinstance(part, More):

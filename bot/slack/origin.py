@@ -136,18 +136,21 @@ def _message_now(
     if message and isinstance(message.get("blocks"), list):
         return list(message["blocks"]), str(message.get("text") or "")
     assert origin.channel is not None and origin.ts is not None
-    if services.said is not None:
-        said = services.said.find(origin.channel, origin.ts)
-        if said is not None:
-            return said.blocks, said.text
+    said = services.said.find(origin.channel, origin.ts) if services.said is not None else None
+    if said is not None:
+        return said.blocks, said.text
+    return _from_history(client, origin.channel, origin.ts)
+
+
+def _from_history(
+    client: WebClient, channel: str, ts: str
+) -> tuple[list[dict[str, Any]] | None, str]:
     try:
-        page = client.conversations_history(
-            channel=origin.channel, latest=origin.ts, inclusive=True, limit=1
-        )
+        page = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
     except (SlackApiError, SlackClientError, OSError) as exc:
-        log.warning("could not read %s %s to redraw it: %s", origin.channel, origin.ts, exc)
+        log.warning("could not read %s %s to redraw it: %s", channel, ts, exc)
         return None, ""
     for found in page.get("messages") or []:
-        if found.get("ts") == origin.ts and isinstance(found.get("blocks"), list):
+        if found.get("ts") == ts and isinstance(found.get("blocks"), list):
             return list(found["blocks"]), str(found.get("text") or "")
     return None, ""
