@@ -18,12 +18,13 @@ one to SQLite as a quoted string, so quotes, ``NEAR``, ``*``, ``-`` or ``:`` can
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
@@ -53,6 +54,7 @@ _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"[0-9]+")
 _KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
 
+RESULT_CACHE_SIZE = 256  # recent searches kept per index (see SearchIndex.search)
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
 _RANK_ALL_LIMIT = 600
 # Contentless: only rowids and ranks are read back (the items are in memory), so the text is
@@ -112,6 +114,18 @@ class SearchResult:
     prefer: tuple[str, ...] = ()  # the kinds the question asked for, shown first
 
 
+def _copy_of(result: SearchResult) -> SearchResult:
+    return replace(
+        result,
+        hits=list(result.hits),
+        suggestions=list(result.suggestions),
+        corrections=list(result.corrections),
+        notes=list(result.notes),
+        missing=list(result.missing),
+        dropped=list(result.dropped),
+    )
+
+
 def _kind_of(item: Fact | FollowUp) -> str:
     return item.kind if isinstance(item, Fact) else "followup"
 
@@ -155,6 +169,7 @@ class SearchIndex:
         self._dated: set[int] | None = None  # items that name a date; found when first asked
         self._has_hit_cache: dict[str, bool] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
+        self._cached_search = functools.lru_cache(maxsize=RESULT_CACHE_SIZE)(self.search_uncached)
 
     @classmethod
     def build(cls, desk: Desk) -> SearchIndex:
@@ -189,6 +204,21 @@ class SearchIndex:
         return len(self._items)
 
     def search(self, query: str, limit: int = 20, kinds: set[str] | None = None) -> SearchResult:
+        """The best ``limit`` matches for ``query`` among ``kinds`` (None: every kind).
+
+        The desk never changes under an index, so a result depends on its arguments only: the
+        last RESULT_CACHE_SIZE are kept (newsrooms ask the same things, and Share and every
+        click on a reply replay its query). Each caller gets its own copy of the lists.
+        """
+        found = self._cached_search(
+            query, max(0, limit), None if kinds is None else frozenset(kinds)
+        )
+        return _copy_of(found)
+
+    def search_uncached(
+        self, query: str, limit: int = 20, kinds: frozenset[str] | set[str] | None = None
+    ) -> SearchResult:
+        """:meth:`search` without the cache (the benchmark times both)."""
         parsed = parse_query(query)
         result = SearchResult(query=query, hits=[], total=0)
         limit = max(0, limit)
@@ -481,7 +511,10 @@ class SearchIndex:
     # --- filters ----------------------------------------------------------------------------
 
     def _allowed_rows(
-        self, filters: dict[str, tuple[str, ...]], kinds: set[str] | None, result: SearchResult
+        self,
+        filters: dict[str, tuple[str, ...]],
+        kinds: frozenset[str] | set[str] | None,
+        result: SearchResult,
     ) -> set[int] | None:
         """Rows every filter lets through (values of one key are alternatives); None: all."""
         allowed: set[int] | None = None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
-from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
@@ -24,6 +24,7 @@ from bot.replies.reply import Reply
 from bot.replies.router import Router
 from bot.request_ids import reference_id
 from bot.slack import listeners, shortcuts
+from bot.slack.lean import AttachContext, LeanApp, StaticAuthorize
 from bot.slack.readers import readers_middleware
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 from bot.slack.unhandled import answer_unhandled
@@ -56,11 +57,12 @@ def build_app(
     after_ack = listener_executor or ThreadPoolExecutor(
         max_workers=10, thread_name_prefix="newsbot-after-ack"
     )
-    app = App(
+    app = LeanApp(
         # A token-less copy of the client plus `authorize` keeps Bolt from calling auth.test,
         # at construction or on the first request: commands answer while Slack's API is down.
         client=_tokenless_copy(client),
-        authorize=_static_authorize(settings),
+        request_client=client,  # the one client every request's context holds (lean.py)
+        authorize=StaticAuthorize(settings.slack_bot_token),
         token_verification_enabled=False,
         signing_secret=settings.slack_signing_secret or "",
         # bot/web.py verifies every HTTP request before Bolt sees it and hands Bolt the parsed
@@ -75,7 +77,7 @@ def build_app(
         # Requests no listener takes reach report_error, which answers 2xx (see unhandled.py).
         raise_error_for_unhandled_request=True,
     )
-    app.use(_services_middleware(services))
+    app.use(AttachContext({CONTEXT_KEY: services}))
     if settings.team_id:
         app.use(_workspace_middleware(settings.team_id))
     if settings.readers:
@@ -95,8 +97,10 @@ def _drop_token_notice(record: logging.LogRecord) -> bool:
 def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None:
     """Every command in the registry, the buttons, the Resolve modal, App Home and the
     "Check against the desk" message shortcut."""
-    for command in commands:
-        app.command(command.name)(listeners.answer_command)
+    # One listener for every command in the registry (the router dispatches by name): Bolt
+    # tries one matcher for any command instead of one per command.
+    names = "|".join(re.escape(command.name) for command in commands)
+    app.command(re.compile(f"^(?:{names})$"))(listeners.answer_command)
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
     app.action(listeners.RESOLVE_ACTION)(
         ack=listeners.open_resolve_modal, lazy=[listeners.resolve_refused]
@@ -119,25 +123,6 @@ def _tokenless_copy(client: WebClient) -> WebClient:
         retry_handlers=list(client.retry_handlers or []),
         logger=client.logger,
     )
-
-
-def _static_authorize(settings: Settings) -> Callable[..., AuthorizeResult]:
-    """One workspace, one bot token: nothing to look up."""
-
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        return AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack_bot_token
-        )
-
-    return authorize
-
-
-def _services_middleware(services: Services) -> Callable[..., None]:
-    def attach_services(context: BoltContext, next: Callable[[], None]) -> None:
-        context[CONTEXT_KEY] = services
-        next()
-
-    return attach_services
 
 
 def _workspace_middleware(team_id: str) -> Callable[..., BoltResponse | None]:
