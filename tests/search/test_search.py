@@ -218,3 +218,22 @@ def test_figure_only_desk_without_follow_ups() -> None:
 
 
 SEARCH_INDEX = SearchIndex.build(shipped_desk())
+
+
+def test_a_repeated_search_answers_as_the_first_and_callers_cannot_spoil_it(
+    index: SearchIndex,
+) -> None:
+    """Results are kept per index (issue 17): the same query, limit and kinds answer the same,
+    and what one caller does with its lists never reaches the next caller."""
+    queries = ["545", "cruelty", "sessions prosecutions", "parnets", "kind:quote by:nadler", "zzqx"]
+    for query in queries:
+        for kinds in (None, {"quote"}, {"followup"}):
+            fresh = index.search_uncached(query, limit=10, kinds=kinds)
+            assert index.search(query, limit=10, kinds=kinds) == fresh
+            first = index.search(query, limit=10, kinds=kinds)
+            first.hits.clear()
+            first.suggestions.append("spoiled")
+            first.notes.append("spoiled")
+            assert index.search(query, limit=10, kinds=kinds) == fresh
+    assert len(index.search("545", limit=1).hits) == 1  # the limit is part of what is kept
+    assert len(index.search("545", limit=3).hits) == min(3, index.search("545").total)
