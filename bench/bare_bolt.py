@@ -6,6 +6,7 @@ so the only difference the benchmark sees is the app.
 
     BARE_BOLT_TUNED=1 python -m bench.bare_bolt    # process_before_response=True
     python -m bench.bare_bolt                      # Bolt's defaults
+    BARE_BOLT_WORKER=gthread ...                   # gunicorn's own gthread worker instead
 
 Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL (the Slack stand-in: with its
 defaults Bolt calls auth.test at construction and on the first request).
@@ -55,6 +56,8 @@ def main() -> int:
         return handler
 
     options = gunicorn_options(WebOptions.from_env(env), "127.0.0.1", int(env.get("PORT", "0")))
+    if env.get("BARE_BOLT_WORKER"):
+        options["worker_class"] = env["BARE_BOLT_WORKER"]
     return run_gunicorn(load_app, {**options, "proc_name": "bare-bolt", "loglevel": "info"})
 
 

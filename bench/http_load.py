@@ -54,6 +54,7 @@ class LoadResult:
     errors: int  # connection errors, timeouts and any status other than 2xx
     client_cpu_cores: float  # CPU the load generator used, in cores (1.0 = one core busy)
     server_cpu_cores: float = 0.0
+    server_cpu_s: float = 0.0  # user + system seconds of the server's processes over the run
 
     @property
     def throughput(self) -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 from bench import servers
 from bench.http_load import send, signed_pool
 from bench.report import Table, mb, ms
-from bench.slash import SECRET, TOKEN
+from bench.slash import SECRET, SERVER_SETTINGS, TOKEN, server_defaults
 
 ROOT = servers.ROOT
 
@@ -36,6 +36,7 @@ def measure_startup(api_url: str, response_url: str, folder: Path, runs: int) ->
         "SLACK_API_URL": api_url,
         "FACTS_FILE": str(ROOT / "facts.yaml"),
         "LOG_LEVEL": "WARNING",
+        **{key: "" for key in SERVER_SETTINGS},  # unset: the defaults
     }
     found = []
     for run in range(runs):
@@ -78,12 +79,13 @@ def startup_table(runs: list[StartUp]) -> Table:
             mb(run.pss_total_kb),
         )
     table.notes += [
-        "Default settings (scheduler on, 1 worker x 8 threads), SQLite in a temp dir, "
+        f"Default settings (scheduler on, {server_defaults()} threads here), SQLite in a temp dir, "
         "SLACK_API_URL at the stand-in. Timed from just before the process is started until "
         "the first GET /healthz that answers 200 (polled every 2 ms).",
-        "Memory read from /proc/PID/status (VmRSS) of the gunicorn master and its worker after "
-        "20 signed /facts requests and half a second idle. RSS counts pages the forked worker "
-        "shares with the master twice; PSS (/proc/PID/smaps_rollup) counts them once.",
+        "Memory read from /proc/PID/status (VmRSS) of the gunicorn master and its workers "
+        "after 20 signed /facts requests and half a second idle. RSS counts pages the forked "
+        "workers share with the master once per process; PSS (/proc/PID/smaps_rollup) counts "
+        "them once in all.",
     ]
     return table
 

@@ -26,7 +26,7 @@ from tests.slack_stand_in import SlackStandIn
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
-NEWSBOT, DEFAULTS, TUNED = (c.name for c in slash.contenders("", Path(), ""))
+NEWSBOT, BARE, BARE_EQUAL = slash.NEWSBOT, slash.BARE, slash.BARE_EQUAL
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,12 @@ class Plan:
     deliveries: int
     breakdown_calls: int
     queries: int
+    concurrencies: tuple[int, ...] = slash.CONCURRENCIES
+    rounds: int = slash.ROUNDS
 
 
-FULL = Plan((100, 1_000, 10_000, 100_000), 5, 10_000, 3, 3, 1_000, 200, 500, 300)
-QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40)
+FULL = Plan((100, 1_000, 10_000, 100_000), 4, 10_000, 3, 3, 1_000, 200, 500, 300)
+QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40, (1, 8), 1)
 
 
 def search_rows(plan: Plan, folder: Path) -> tuple[Table, dict[int, dict[str, float]], Path]:
@@ -86,15 +88,17 @@ def targets(
     startup: list[processes.StartUp],
     drafts: draft_check.DraftCheckRun | None = None,
 ) -> list[Target]:
-    found: list[Target] = []
-    for c in (8, 1):
-        ours, tuned, defaults = (load[name].get(c) for name in (NEWSBOT, TUNED, DEFAULTS))
-        found += [
-            Target(f"c={c}: throughput / tuned bare Bolt", _ratio(ours, tuned), 0.9, "x", False),
-            Target(f"c={c}: throughput / Bolt defaults", _ratio(ours, defaults), 5, "x", False),
-        ]
-    c8 = load[NEWSBOT].get(8)
-    found.insert(2, Target("c=8: p99", c8.p99_s * 1000 if c8 else None, 10, "ms"))
+    ours, bare = load[NEWSBOT].get(8), load[BARE].get(8)
+    found: list[Target] = [
+        Target(
+            "c=8: newsbot serve defaults / bare Bolt echo on gunicorn 2 x 4",
+            _ratio(ours, bare),
+            0.8,
+            "x",
+            False,
+        ),
+        Target("c=8: newsbot serve defaults, p99", ours.p99_s * 1000 if ours else None, 10, "ms"),
+    ]
     found += [
         Target("100,000 facts: load + index", _load_index(search, 100_000), 10, "s"),
         Target("100,000 facts: query p99", _p99_ms(search, 100_000), 5, "ms"),
@@ -135,9 +139,9 @@ def targets(
             "s",
         ),
         Target(
-            "memory at rest, RSS master + worker (max)",
-            max(s.rss_kb["total"] for s in startup) / 1024 if startup else None,
-            120,
+            "memory at rest, PSS of every process (max)",
+            max(s.pss_total_kb for s in startup) / 1024 if startup else None,
+            150,
             "MB",
         ),
     ]
@@ -166,7 +170,14 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         folder = Path(tmp)
         api, response_url = slack.api_url, slack.response_url()
         slash_table, load, generator = slash.run(
-            api, response_url, folder, str(ROOT / "facts.yaml"), plan.seconds, force_python
+            api,
+            response_url,
+            folder,
+            str(ROOT / "facts.yaml"),
+            plan.seconds,
+            force_python,
+            plan.concurrencies,
+            plan.rounds,
         )
         print(slash_table.text(), flush=True)
         cpu_table = breakdown.measure(api, response_url, folder, plan.breakdown_calls)

@@ -58,7 +58,8 @@ def start(name: str, module: str, env: dict[str, str], log_dir: Path) -> Server:
         process = subprocess.Popen(
             [sys.executable, "-m", module],
             cwd=ROOT,
-            env={**os.environ, **env, "PORT": str(port)},
+            # An empty value unsets the variable (the server's defaults then apply).
+            env={k: v for k, v in {**os.environ, **env, "PORT": str(port)}.items() if v != ""},
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -29,23 +29,25 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
     ):
         assert heading in doc
     for row in (
-        "| newsbot serve (/facts search) | 1 |",
-        "| newsbot serve (/facts search) | 8 |",
-        "| bare Bolt, defaults (echo) | 8 |",
-        "| bare Bolt, process_before_response (echo) | 8 |",
+        "| newsbot serve, defaults | 1 |",
+        "| newsbot serve, defaults | 8 |",
+        "| bare Bolt echo, gunicorn gthread 2 x 4 | 1 |",
+        "| bare Bolt echo, gunicorn gthread 2 x 4 | 8 |",
+        "| bare Bolt echo, newsbot's server defaults | 8 |",
         "| 100 | ",
         "| 1,000 | ",
         "| start-up to healthy (median) | ",
-        "| memory at rest, RSS master + worker (max) | ",
+        "| memory at rest, PSS of every process (max) | ",
+        "| c=8: newsbot serve defaults / bare Bolt echo on gunicorn 2 x 4 | ",
         "| deliveries per second | ",
     ):
         assert row in doc
     load_rows = [
         line.split(" | ")
         for line in doc.splitlines()
-        if "(echo) |" in line or "(/facts search) |" in line
+        if line.startswith(("| newsbot serve, defaults |", "| bare Bolt echo, "))
     ]
-    assert len(load_rows) == 6
-    assert all(cells[6] == "0" for cells in load_rows), "requests failed under load"
+    assert len(load_rows) == 6  # three apps at concurrency 1 and 8
+    assert all(cells[7] == "0" for cells in load_rows), "requests failed under load"
     assert "| sweep: reminders due / posted / failed | 10 / 10 / 0 |" in doc
     assert "| changed quotes and wrong figures reported ✓ | 0 of " in doc
