@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -70,7 +70,7 @@ def parse_slack_body(body: str, content_type: str) -> dict[str, Any] | str:
     if content_type == "application/json" or body.startswith("{"):
         return _json_object(body, "body")
     try:
-        fields = dict(parse_qsl(body, keep_blank_values=True, strict_parsing=True))
+        fields = parse_form(body)
     except ValueError:
         return "the body is not form-encoded"
     if "payload" in fields:
@@ -81,6 +81,27 @@ def parse_slack_body(body: str, content_type: str) -> dict[str, Any] | str:
     if fields.get("ssl_check") == "1":
         return {**fields, "type": "ssl_check"}
     return "the form is neither a slash command nor an interaction payload"
+
+
+def parse_form(body: str) -> dict[str, str]:
+    """``dict(parse_qsl(body, keep_blank_values=True, strict_parsing=True))``, the same fields
+    in about half the time (every Slack request is parsed here: issue 17's profile). ValueError
+    for a field without "=" (an empty one too), as parse_qsl raises."""
+    fields: dict[str, str] = {}
+    if not body:
+        return fields
+    for field in body.split("&"):
+        name, equals, value = field.partition("=")
+        if not equals:
+            raise ValueError(f"bad form field: {field[:40]!r}")
+        fields[_unquote_plus(name)] = _unquote_plus(value)
+    return fields
+
+
+def _unquote_plus(text: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text) if "%" in text else text
 
 
 def malformed_reason(body: str, content_type: str) -> str | None:
@@ -350,7 +371,7 @@ def is_ssl_check(raw: bytes) -> bool:
     if b"ssl_check=1" not in raw or len(raw) > 1000:
         return False
     try:
-        fields = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True, strict_parsing=True))
+        fields = parse_form(raw.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         return False
     return fields.get("ssl_check") == "1" and not {"command", "payload"} & fields.keys()

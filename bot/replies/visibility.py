@@ -30,6 +30,8 @@ def _without_note(event: FollowUpEvent) -> FollowUpEvent:
 
 def without_notes(reply: Reply) -> Reply:
     """The same reply with no follow-up note, link or history in any part."""
+    if not any(isinstance(p, (History, SourceCard, FollowUpCard)) for p in reply.parts):
+        return reply  # nothing to hide (most search replies): no copy
     parts: list[Part] = []
     hid_history = False
     for part in reply.parts:

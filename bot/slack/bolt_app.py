@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
@@ -24,7 +23,7 @@ from bot.replies.reply import Reply
 from bot.replies.router import Router
 from bot.request_ids import reference_id
 from bot.slack import listeners, shortcuts
-from bot.slack.lean import AttachContext, LeanApp, StaticAuthorize
+from bot.slack.lean import AttachContext, LeanApp, StaticAuthorize, add_command_listener
 from bot.slack.readers import readers_middleware
 from bot.slack.services import CONTEXT_KEY, Blocks, Services, no_reminders, utc_now
 from bot.slack.unhandled import answer_unhandled
@@ -99,8 +98,7 @@ def register_listeners(app: App, commands: Sequence[Command] = COMMANDS) -> None
     "Check against the desk" message shortcut."""
     # One listener for every command in the registry (the router dispatches by name): Bolt
     # tries one matcher for any command instead of one per command.
-    names = "|".join(re.escape(command.name) for command in commands)
-    app.command(re.compile(f"^(?:{names})$"))(listeners.answer_command)
+    add_command_listener(app, (command.name for command in commands), listeners.answer_command)
     app.action(listeners.SHARE_ACTION)(ack=listeners.acknowledge, lazy=[listeners.share_reply])
     app.action(listeners.RESOLVE_ACTION)(
         ack=listeners.open_resolve_modal, lazy=[listeners.resolve_refused]

@@ -4,25 +4,29 @@ Measured on a ``/facts`` request (``bench/breakdown.py`` and cProfile), Bolt 1.3
 each request building things that never change for a one-workspace bot:
 
 - a new ``WebClient`` (and a logger lookup) for the context, in ``App._init_context``;
-- argument injection (``build_required_kwargs``) for every function middleware, and for an
-  ``authorize`` function, to hand it the same token each time.
+- argument injection (``build_required_kwargs``) for every function middleware, for an
+  ``authorize`` function (to hand it the same token each time), and for each command's
+  matcher and listener.
 
 :class:`LeanApp` puts one client, built once with the bot token, in every request's context;
 :class:`StaticAuthorize` answers from a result made once per workspace; :class:`AttachContext`
-is a middleware Bolt calls directly. Everything else (middleware order, listeners, errors,
+is a middleware Bolt calls directly; :class:`CommandListener` matches every registry command
+with one set lookup. Everything else (middleware order, listeners, errors,
 acknowledgements, lazy listeners) is Bolt's own, for HTTP and Socket Mode alike.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.context import BoltContext
+from slack_bolt.listener import Listener
+from slack_bolt.listener_matcher import ListenerMatcher
 from slack_bolt.logger import get_bolt_app_logger
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
@@ -91,3 +95,45 @@ class AttachContext(Middleware):
         req.context.update(self._values)
         result: BoltResponse | None = next()
         return result
+
+
+class CommandMatcher(ListenerMatcher):
+    """A slash command whose name is one of ``names``: a set lookup, no argument injection."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+
+    def func(self, body: Mapping[str, Any]) -> bool:
+        return body is not None and body.get("command") in self.names
+
+    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
+        return self.func(req.body)
+
+
+class CommandListener(Listener):
+    """One listener for every command of the registry, called with its three arguments directly.
+
+    Bolt's ``app.command(name)`` registers a listener per command, and each request then runs
+    each matcher (and the listener) through argument injection until one matches.
+    """
+
+    def __init__(self, names: Iterable[str], answer: Callable[..., None]) -> None:
+        self.matchers = [CommandMatcher(names)]
+        self.middleware: list[Middleware] = []
+        self.ack_function = answer  # type: ignore[assignment]
+        self.lazy_functions: list[Callable[..., None]] = []
+        self.auto_acknowledgement = False
+        self.ack_timeout = 3
+
+    def run_ack_function(
+        self, *, request: BoltRequest, response: BoltResponse
+    ) -> BoltResponse | None:
+        context = request.context
+        self.ack_function(ack=context.ack, command=request.body, context=context)
+        return None
+
+
+def add_command_listener(app: App, names: Iterable[str], answer: Callable[..., None]) -> None:
+    """``answer(ack, command, context)`` for every command in ``names``, tried where Bolt
+    would have tried ``app.command``'s listener (Bolt has no public way to add a Listener)."""
+    app._listeners.append(CommandListener(names, answer))

@@ -9,12 +9,14 @@ import copy
 import itertools
 import json
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.replies.commands import NAMES
+from bot.web import parse_form
 from tests.reliability.conftest import (
     EDITOR,
     FOLLOWUP,
@@ -276,3 +278,29 @@ def test_a_signed_payload_of_the_wrong_shape_is_never_a_500(
 def test_a_signed_payload_bolt_cannot_read_is_a_400(in_process: InProcess, shape: str) -> None:
     answer = in_process.interaction(CRASHING_SHAPES[shape])
     assert answer.status == 400
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=12), st.text(max_size=30)).map(
+            lambda pair: urlencode([pair]) if pair[0] or pair[1] else ""
+        ),
+        max_size=6,
+    ).map("&".join)
+    | st.text(alphabet="ab=&%+2F3Dxyz", max_size=30)
+)
+@settings(max_examples=400, deadline=None)
+def test_the_form_parser_reads_what_parse_qsl_reads(body: str) -> None:
+    """bot.web parses forms itself (issue 17: half the time): the same fields as the standard
+    library's strict parse, and a refusal wherever that refuses."""
+    try:
+        expected: dict[str, str] | None = dict(
+            parse_qsl(body, keep_blank_values=True, strict_parsing=True)
+        )
+    except ValueError:
+        expected = None
+    try:
+        found: dict[str, str] | None = parse_form(body)
+    except ValueError:
+        found = None
+    assert found == expected
