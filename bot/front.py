@@ -311,14 +311,16 @@ class BufferingWorker(Worker):  # type: ignore[misc]
         first = b""
         if not connection.first:  # kept alive: wait for the next request's first byte
             try:
-                first = await asyncio.wait_for(reader.read(1), self.cfg.keepalive or 2)
+                async with asyncio.timeout(self.cfg.keepalive or 2):
+                    first = await reader.read(1)
             except TimeoutError:
                 return None
             if not first:
                 return None
         connection.busy, connection.first = True, False
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEADER_DEADLINE_S)
+            async with asyncio.timeout(HEADER_DEADLINE_S):
+                head = await reader.readuntil(b"\r\n\r\n")
         except TimeoutError:
             raise Refused(408, "headers too slow") from None
         except asyncio.LimitOverrunError:
@@ -330,7 +332,8 @@ class BufferingWorker(Worker):  # type: ignore[misc]
         if length and (request.header("expect") or "").lower() == "100-continue":
             await self._send(connection.writer, b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
-            request.body = await asyncio.wait_for(reader.readexactly(length), BODY_DEADLINE_S)
+            async with asyncio.timeout(BODY_DEADLINE_S):
+                request.body = await reader.readexactly(length)
         except TimeoutError:
             raise Refused(408, "body too slow") from None
         return request
@@ -348,6 +351,7 @@ class BufferingWorker(Worker):  # type: ignore[misc]
     async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         writer.write(data)
         try:
-            await asyncio.wait_for(writer.drain(), WRITE_DEADLINE_S)
+            async with asyncio.timeout(WRITE_DEADLINE_S):
+                await writer.drain()
         except TimeoutError:
             raise ConnectionError("the client did not take the answer") from None
