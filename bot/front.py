@@ -261,6 +261,9 @@ class BufferingWorker(Worker):  # type: ignore[misc]
         """Stop accepting, drop idle connections, let requests in hand finish (bounded)."""
         for server in servers:
             server.close()
+        # A few turns of the loop: a connection accepted just before the close gets its task
+        # (two hops in asyncio) and counts as busy below.
+        await asyncio.sleep(0.05)
         deadline = asyncio.get_running_loop().time() + self.cfg.graceful_timeout
         while any(c.busy for c in self._connections):
             if asyncio.get_running_loop().time() > deadline:
@@ -274,7 +277,10 @@ class BufferingWorker(Worker):  # type: ignore[misc]
             self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= self.cfg.worker_connections or not self.alive:
+        # A connection accepted while stopping still gets its one answer (with Connection:
+        # close): the client chose this worker from the shared socket, and during a graceful
+        # reload (bot.live_desk) no other worker will see its request.
+        if len(self._connections) >= self.cfg.worker_connections:
             writer.close()
             return
         connection = _Connection(reader, writer, task=asyncio.current_task())
@@ -290,7 +296,7 @@ class BufferingWorker(Worker):  # type: ignore[misc]
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
     async def _serve_connection(self, connection: _Connection) -> None:
-        while self.alive:
+        while connection.first or self.alive:
             try:
                 request = await self._read_request(connection)
             except Refused as refused:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import logging
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -27,6 +27,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings, SettingsError
 from bot.desk.model import Desk, FollowUpBook, describe_counts
+from bot.live_desk import DeskWatcher, LiveDesk, desk_files, desk_version
 from bot.logs import shutdown_logging
 from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
@@ -223,19 +224,6 @@ def _wait_for_seat(path: str, runtime: Runtime) -> None:
         )
 
 
-def desk_version(desk: Desk) -> str:
-    """A short digest of what the desk was loaded from (facts file and source texts): two
-    processes showing the same value serve the same desk."""
-    digest = hashlib.sha256()
-    try:
-        digest.update(desk.path.read_bytes())
-    except OSError:
-        digest.update(str(desk.path).encode())
-    for source_id in sorted(desk.sources):
-        digest.update(source_id.encode() + b"\0" + desk.sources[source_id].text.encode())
-    return digest.hexdigest()[:12]
-
-
 def startup_fields(
     mode: str,
     desk: Desk,
@@ -337,11 +325,12 @@ def serve(
 
     runtimes: list[Runtime] = []
     seat = _scheduler_seat() if settings.scheduler and web.workers > 1 else None
+    live = LiveDesk(desk.path, desk)
 
     def load_app() -> WSGIApplication:
         # In each worker, after the fork: threads (scheduler, work after ack) and database
         # connections do not survive a fork, so each worker opens its own.
-        runtime = start_runtime(settings, desk, "http", scheduler_seat=seat)
+        runtime = start_runtime(settings, live.desk, "http", scheduler_seat=seat)
         runtimes.append(runtime)
         seen = SeenRequests(runtime.database.engine)  # replays caught across workers
         return make_wsgi_handler(settings, runtime.app, runtime.health, seen)
@@ -361,13 +350,31 @@ def serve(
     logger.info("serving HTTP on port %s (%s x %s threads)", port, web.workers, web.threads)
     # The desk (and every module) is loaded once, here, before gunicorn forks: the workers
     # share those pages with this process. Frozen, the collector never writes to them.
-    gc.collect()
-    gc.freeze()
+    _freeze_shared()
+    # A changed file is a SIGHUP to this process: gunicorn's master handles it (bot.live_desk).
+    master = os.getpid()
+    watcher = DeskWatcher(
+        lambda: desk_files(live.desk), lambda: os.kill(master, signal.SIGHUP)
+    ).start()
     try:
-        return run_gunicorn(load_app, options)
+        return run_gunicorn(load_app, options, lambda: _reloaded(live))
     finally:
+        watcher.stop()
         if seat is not None:
             Path(seat).unlink(missing_ok=True)
+
+
+def _freeze_shared() -> None:
+    gc.collect()
+    gc.freeze()
+
+
+def _reloaded(live: LiveDesk) -> bool:
+    """On SIGHUP, in the master: a sound, changed desk is loaded before workers start on it."""
+    if not live.reload():
+        return False
+    _freeze_shared()  # the new desk, like the first, is shared with the workers forked next
+    return True
 
 
 def _scheduler_seat() -> str:
