@@ -29,10 +29,11 @@ CheckFile = Callable[[Path], tuple[Desk | None, list[Problem]]]
 
 
 def desk_files(desk: Desk) -> tuple[Path, ...]:
-    """Every file the desk was read from: the facts file and each source text."""
+    """Every file the desk was read from: the facts file, each story file, each source text."""
     folder = desk.path.parent
+    stories = [folder / story.file for story in desk.stories[1:]]
     sources = sorted({folder / source.file for source in desk.sources.values()})
-    return (desk.path, *sources)
+    return (desk.path, *stories, *sources)
 
 
 def stamp(files: Sequence[Path]) -> Stamp:
@@ -49,13 +50,14 @@ def stamp(files: Sequence[Path]) -> Stamp:
 
 
 def desk_version(desk: Desk) -> str:
-    """A short digest of what the desk was loaded from (facts file and source texts): two
+    """A short digest of what the desk was loaded from (facts and story files, source texts): two
     processes showing the same value serve the same desk."""
     digest = hashlib.sha256()
-    try:
-        digest.update(desk.path.read_bytes())
-    except OSError:
-        digest.update(str(desk.path).encode())
+    for path in (desk.path, *(desk.path.parent / s.file for s in desk.stories[1:])):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(str(path).encode())
     for source_id in sorted(desk.sources):
         digest.update(source_id.encode() + b"\0" + desk.sources[source_id].text.encode())
     return digest.hexdigest()[:12]

@@ -17,9 +17,11 @@ from typing import Any
 
 import yaml
 
-from bot.desk.model import Desk
+from bot.desk.model import Desk, Newsroom
 from bot.desk.problems import Problem, by_position, errors
-from bot.desk.validate import DeskChecker
+from bot.desk.stories import Story
+from bot.desk.story_files import Entry, StoryReader, collisions, merged, qualify_desk, value_of
+from bot.desk.validate import DeskChecker, SourceReader
 from bot.desk.yaml_reader import INT_TAG, NULL_TAG
 
 __all__ = ["MAX_BYTES", "FactsError", "Problem", "check_file", "load_desk"]
@@ -98,15 +100,90 @@ def check_file(path: str | Path) -> tuple[Desk | None, list[Problem]]:
     base_dir = path.resolve().parent
     texts: dict[Path, tuple[str | None, Problem | None]] = {}  # sources may share a file
     checker = DeskChecker(label, lambda file: _read_source(base_dir, file, texts))
-    tab_lines = _check_tabs(checker, text)
     desk = None
+    more: list[Problem] = []
     with _collector_paused():
-        root = _compose(checker, text, tab_lines)
-        if root is not None and _no_aliases(checker, root, text):
+        root = _composed(checker, text)
+        if root is not None:
             desk = checker.desk(root, path)
+            desk, more = _with_stories(root, desk, path, label, checker.read_source)
         del root  # freed by reference counting, before the collector could trace it
-    problems = by_position(checker.problems)
+    problems = by_position(checker.problems) + more
     return (None if errors(problems) else desk), problems
+
+
+def _composed(checker: DeskChecker, text: str) -> yaml.Node | None:
+    """The node tree, or None after saying why (tabs, syntax, aliases, an empty file)."""
+    tab_lines = _check_tabs(checker, text)
+    root = _compose(checker, text, tab_lines)
+    if root is None or not _no_aliases(checker, root, text):
+        return None
+    return root
+
+
+def _with_stories(
+    root: yaml.Node, first: Desk | None, path: Path, label: str, read_source: SourceReader
+) -> tuple[Desk | None, list[Problem]]:
+    """facts.yaml's desk (its own story first) and every story file it lists, merged; the
+    problems of the story blocks and files, and every collision between stories."""
+    reader = StoryReader(label)
+    own = reader.story(value_of(root, "story"), first.newsroom.name if first else "desk", label)
+    entries = reader.entries(value_of(root, "stories"))
+    problems = by_position(reader.problems)
+    stories, labels = ([own], {id(own): label}) if own else ([], {})
+    parts: list[tuple[Story, Desk]] = []
+    newsroom = first.newsroom if first is not None else Newsroom("desk")
+    for entry in entries:
+        story_label = str(Path(label).parent / entry.file)
+        story, part, found = _story_file(
+            path.parent, entry, (label, story_label), newsroom, read_source
+        )
+        problems.extend(found)
+        if story is not None:
+            stories.append(story)
+            labels[id(story)] = story_label
+            if part is not None:
+                parts.append((story, qualify_desk(part, story.slug)))
+    problems.extend(collisions(stories, lambda story: labels[id(story)]))
+    if first is None or own is None or errors(problems) or len(parts) != len(entries):
+        return None, problems
+    return merged(first, parts, tuple(stories)), problems
+
+
+def _story_file(
+    folder: Path,
+    entry: Entry,
+    labels: tuple[str, str],
+    newsroom: Newsroom,
+    read_source: SourceReader,
+) -> tuple[Story | None, Desk | None, list[Problem]]:
+    """One story file listed in facts.yaml: its story, its desk (ids not yet qualified)."""
+    facts_label, label = labels
+    target = Path(os.path.normpath(folder / entry.file))
+    if Path(entry.file).is_absolute() or not target.is_relative_to(folder):
+        message = f"{entry.file!r} is outside the folder of the facts file"
+        hint = "keep story files beside facts.yaml, e.g. stories/transit.yaml"
+        return (
+            None,
+            None,
+            [Problem(facts_label, entry.line, entry.column, "stories", message, hint)],
+        )
+    text, problem = read_text(target, label, "story file")
+    if text is None:
+        why = problem.message if problem else "cannot be read"
+        hint = "paths are relative to the facts file's folder; `newsbot new-story` writes one"
+        found = Problem(
+            facts_label, entry.line, entry.column, "stories", f"{entry.file}: {why}", hint
+        )
+        return None, None, [found]
+    checker = DeskChecker(label, read_source)
+    root = _composed(checker, text)
+    if root is None:
+        return None, None, by_position(checker.problems)
+    reader = StoryReader(label)
+    story = reader.story(value_of(root, "story"), "", entry.file)
+    part = checker.desk(root, target, newsroom)
+    return story, part, by_position(checker.problems + reader.problems)
 
 
 def read_text(path: Path, label: str, what: str) -> tuple[str | None, Problem | None]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.desk.stories import Story, slug_from, split_ref, story_slug_of
+
 FactKind = Literal["quote", "figure", "finding", "statement"]
 # Follow-ups added from Slack are named added-1, added-2, ...; curated ids may not start so.
 ADDED_PREFIX = "added-"
@@ -233,10 +235,54 @@ class Desk:
     reminders: tuple[Reminder, ...]
     path: Path = Path("facts.yaml")
     speakers: Mapping[str, Speaker] = field(default_factory=dict)
+    # The first is facts.yaml's own story; none given: one story named after the newsroom.
+    stories: tuple[Story, ...] = ()
     _facts_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
+    _followups_by_id: Mapping[str, FollowUp] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts_by_id", {f.id: f for f in self.facts})
+        object.__setattr__(self, "_followups_by_id", {f.id: f for f in self.followups})
+        if not self.stories:
+            first = Story(slug_from(self.newsroom.name), self.newsroom.name, file=self.path.name)
+            object.__setattr__(self, "stories", (first,))
+
+    # --- stories ----------------------------------------------------------------------------
+
+    @property
+    def first_story(self) -> Story:
+        return self.stories[0]
+
+    def story(self, slug: str) -> Story | None:
+        return next((s for s in self.stories if s.slug == slug), None)
+
+    def story_of(self, item_id: str) -> Story:
+        """The story a fact, follow-up, source or reminder (by its desk-wide id) is in."""
+        return self.story(story_slug_of(item_id, self.first_story.slug)) or self.first_story
+
+    def story_in_channel(self, channel: str) -> Story | None:
+        """The story whose channels include ``channel``; None for any other channel."""
+        if not channel:
+            return None
+        return next((s for s in self.stories if channel in s.channels), None)
+
+    def resolve(self, ref: str, story: Story | None = None) -> str:
+        """The desk-wide id ``ref`` means: ``slug/id`` as written (the first story's own
+        items have bare ids); a bare id in a story's channel is that story's item if it has
+        one. Unknown references are returned as typed, for the caller to say so."""
+        slug, local = split_ref(ref)
+        if slug is not None:
+            return local if slug == self.first_story.slug else ref
+        if story is not None and story != self.first_story and self._has(f"{story.slug}/{ref}"):
+            return f"{story.slug}/{ref}"
+        if self._has(ref):
+            return ref
+        # Anywhere else: another story's item, when just one story has it.
+        found = [f"{s.slug}/{ref}" for s in self.stories[1:] if self._has(f"{s.slug}/{ref}")]
+        return found[0] if len(found) == 1 else ref
+
+    def _has(self, item_id: str) -> bool:
+        return self.fact(item_id) is not None or self.followup(item_id) is not None
 
     def fact(self, fact_id: str) -> Fact | None:
         return self._facts_by_id.get(fact_id)
@@ -245,7 +291,7 @@ class Desk:
         return tuple(f for f in self.facts if f.kind == "figure")
 
     def followup(self, followup_id: str) -> FollowUp | None:
-        return next((f for f in self.followups if f.id == followup_id), None)
+        return self._followups_by_id.get(followup_id)
 
     def quoted_speakers(self) -> list[tuple[str, int]]:
         """Who is quoted, each speaker once (however its quotes phrase it), with how many

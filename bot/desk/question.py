@@ -16,14 +16,14 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 MAX_QUERY_CHARS = 500
-FILTER_KEYS = ("kind", "tag", "by", "source")
+FILTER_KEYS = ("kind", "tag", "by", "source", "story")
 # What a question can ask for, beyond the item kinds: "dated" is any item that names a date.
 DATED = "dated"
 
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"[0-9]+")
 _PIECE = re.compile(
-    r'(?P<key>\b(?:kind|tag|by|source)):(?P<value>"[^"]*"?|\S*)'
+    r'(?P<key>\b(?:kind|tag|by|source|story)):(?P<value>"[^"]*"?|\S*)'
     r'|"(?P<phrase>[^"]*)"?'
     r'|(?P<chunk>[^\s"]+)',
     re.IGNORECASE,

@@ -1,8 +1,8 @@
 """Ranked full-text search over a desk: SQLite FTS5 (BM25, Porter stemming) plus rapidfuzz.
 
 A query is a question or words, "quoted phrases" and filters (``kind:figure``, ``tag:oig``,
-``by:horowitz``, ``source:ID``); :mod:`bot.desk.question` says which words count and what the
-question asks for, and the desk's synonyms and word forms widen each word
+``by:horowitz``, ``source:ID``, ``story:SLUG``); :mod:`bot.desk.question` says which words
+count and what the question asks for, and the desk's synonyms and word forms widen each word
 (:mod:`bot.desk.wordforms`). Every word must match (``locate`` finds "located" through
 stemming); a word that matches nothing is replaced by its closest words in the index
 (``parnets`` -> parents); numbers are never corrected, so ``546`` cannot find 545.
@@ -39,6 +39,7 @@ from bot.desk.question import (
     fold,
     parse_query,
 )
+from bot.desk.stories import story_slug_of
 from bot.desk.wordforms import WordForms
 
 SEARCH_KINDS: tuple[str, ...] = (*FACT_KINDS, "followup")
@@ -112,6 +113,7 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)  # words nothing in the desk contains
     dropped: list[str] = field(default_factory=list)  # words the first hits leave out
     prefer: tuple[str, ...] = ()  # the kinds the question asked for, shown first
+    story_first: int = 0  # how many hits, shown first, are from the story asked to lead
 
 
 def _copy_of(result: SearchResult) -> SearchResult:
@@ -152,6 +154,7 @@ class SearchIndex:
         items: list[Fact | FollowUp],
         conn: sqlite3.Connection,
         synonyms: tuple[tuple[str, ...], ...] = (),
+        first_story: str = "",
     ) -> None:
         self._items = items
         self._conn = conn
@@ -163,6 +166,7 @@ class SearchIndex:
         )
         self._by_source = _group(items, lambda item: [item.source] if item.source else [])
         self._by_speaker = _group(items, lambda item: [fold(_speaker(item))])
+        self._by_story = _group(items, lambda item: [story_slug_of(item.id, first_story)])
         self._vocabulary = _vocabulary(items)
         self._forms = WordForms((w for ws in self._vocabulary.values() for w in ws), synonyms)
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
@@ -186,7 +190,7 @@ class SearchIndex:
         if len(items) > _RANK_ALL_LIMIT:  # below that, every match is ranked in ``docs``
             cls._add_strong_table(conn, items)
         conn.commit()
-        return cls(items, conn, desk.newsroom.synonyms)
+        return cls(items, conn, desk.newsroom.synonyms, desk.first_story.slug)
 
     @staticmethod
     def _add_strong_table(conn: sqlite3.Connection, items: list[Fact | FollowUp]) -> None:
@@ -203,26 +207,57 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._items)
 
-    def search(self, query: str, limit: int = 20, kinds: set[str] | None = None) -> SearchResult:
-        """The best ``limit`` matches for ``query`` among ``kinds`` (None: every kind).
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        kinds: set[str] | None = None,
+        story_first: str | None = None,
+    ) -> SearchResult:
+        """The best ``limit`` matches for ``query`` among ``kinds`` (None: every kind); with
+        ``story_first``, that story's matches lead (a command typed in the story's channel),
+        then the rest of the desk's.
 
         The desk never changes under an index, so a result depends on its arguments only: the
         last RESULT_CACHE_SIZE are kept (newsrooms ask the same things, and Share and every
         click on a reply replay its query). Each caller gets its own copy of the lists.
         """
         found = self._cached_search(
-            query, max(0, limit), None if kinds is None else frozenset(kinds)
+            query, max(0, limit), None if kinds is None else frozenset(kinds), story_first
         )
         return _copy_of(found)
 
     def search_uncached(
-        self, query: str, limit: int = 20, kinds: frozenset[str] | set[str] | None = None
+        self,
+        query: str,
+        limit: int = 20,
+        kinds: frozenset[str] | set[str] | None = None,
+        story_first: str | None = None,
     ) -> SearchResult:
         """:meth:`search` without the cache (the benchmark times both)."""
+        result = self._search(query, limit, kinds, None)
+        own = self._by_story.get(story_first or "")
+        if not own or not result.hits or len(own) == len(self._items):
+            return result
+        mine = self._search(query, limit, kinds, set(own)).hits
+        taken = {hit.item.id for hit in mine}
+        result.hits = [*mine, *(h for h in result.hits if h.item.id not in taken)][:limit]
+        result.story_first = min(len(mine), len(result.hits))
+        return result
+
+    def _search(
+        self,
+        query: str,
+        limit: int,
+        kinds: frozenset[str] | set[str] | None,
+        within: set[int] | None,
+    ) -> SearchResult:
         parsed = parse_query(query)
         result = SearchResult(query=query, hits=[], total=0)
         limit = max(0, limit)
         allowed = self._allowed_rows(parsed.filters, kinds, result)
+        if within is not None:
+            allowed = within if allowed is None else allowed & within
         if allowed is not None and not allowed:
             rows: list[tuple[int, float]] = []
         elif not parsed.terms:  # filters only, or "what are we still waiting for"
@@ -539,7 +574,7 @@ class SearchIndex:
                 return self._rows_for(self._by_kind, set(FACT_KINDS))
             table: dict[str, list[int]] = self._by_kind
         else:
-            table = self._by_tag if key == "tag" else self._by_source
+            table = {"tag": self._by_tag, "story": self._by_story}.get(key, self._by_source)
         if value in table:
             return set(table[value])
         singular = value.removesuffix("s")
@@ -553,7 +588,8 @@ class SearchIndex:
         best = process.extractOne(value, list(table), scorer=fuzz.ratio, score_cutoff=70.0)
         if best is None:
             known = ", ".join(sorted(table)[:8]) or "none"
-            result.notes.append(f"No {key} is called {value!r}. Known {key}s include: {known}.")
+            many = "stories" if key == "story" else f"{key}s"
+            result.notes.append(f"No {key} is called {value!r}. Known {many} include: {known}.")
             return set()
         result.corrections.append((f"{key}:{value}", f"{key}:{best[0]}"))
         return set(table[best[0]])

@@ -39,7 +39,19 @@ from bot.desk.synonyms import read_synonyms
 from bot.desk.yaml_reader import INT_TAG, Fields, describe, suggest
 
 INCLUDE_KINDS = ("figures", "quotes", "findings", "statements", "followups")
-ROOT_KEYS = ("version", "newsroom", "speakers", "sources", "facts", "followups", "reminders")
+ROOT_KEYS = (
+    "version",
+    "newsroom",
+    "story",
+    "stories",
+    "speakers",
+    "sources",
+    "facts",
+    "followups",
+    "reminders",
+)
+# A story file (listed under facts.yaml's stories:): its own items, the newsroom's settings.
+STORY_FILE_KEYS = ("story", "speakers", "sources", "facts", "followups", "reminders")
 NEWSROOM_KEYS = ("name", "timezone", "stale_after_days", "synonyms")
 SOURCE_KEYS = ("id", "title", "publisher", "published", "file", "url", "section")
 FIGURE_ONLY_KEYS = ("label", "value", "unit", "as_of", "qualifier", "as_of_note")
@@ -82,12 +94,17 @@ class DeskChecker(CreditReader):
         self.item_ids: dict[str, int] = {}  # fact and follow-up ids -> line first seen
         self.reminder_ids: set[str] = set()
 
-    def desk(self, root: yaml.Node, path: Path) -> Desk | None:
-        fields = self.mapping(root, "", ROOT_KEYS, ("version", "newsroom", "sources", "facts"))
+    def desk(self, root: yaml.Node, path: Path, newsroom: Newsroom | None = None) -> Desk | None:
+        """facts.yaml's desk; given the ``newsroom``, a story file's (story: read elsewhere)."""
+        if newsroom is None:
+            fields = self.mapping(root, "", ROOT_KEYS, ("version", "newsroom", "sources", "facts"))
+        else:
+            fields = self.mapping(root, "", STORY_FILE_KEYS, ("story", "sources", "facts"))
         if fields is None:
             return None
-        self.check_version(fields)
-        newsroom = self.newsroom(fields["newsroom"]) if "newsroom" in fields else None
+        if newsroom is None:
+            self.check_version(fields)
+            newsroom = self.newsroom(fields["newsroom"]) if "newsroom" in fields else None
         self.speakers = self.each(fields, "speakers", self.speaker)
         self.sources = self.each(fields, "sources", self.source)
         facts = self.each(fields, "facts", self.fact)

@@ -4,7 +4,9 @@ edit, and the registry of commands (for help). It never reads the clock: ``now``
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,9 +26,11 @@ from bot.desk.model import (
     fold_events,
 )
 from bot.desk.search import SearchIndex
+from bot.desk.stories import Story
 from bot.desk.verify import DraftChecker
 from bot.replies import cards
 from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Part, Reply
+from bot.replies.story_list import story_counts
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,28 @@ class ReplyContext:
         # (book version, events, added follow-ups): saves two queries on most requests.
         self._book_cache: _BookCache | None = None
         self._checker: DraftChecker | None = None
+        self.story: Story | None = None  # the story of the channel the command was typed in
+        self._story_counts: list[Counter[str]] = []  # filled once, shared with copies
+
+    def in_channel(self, channel: str) -> ReplyContext:
+        """This context for a command typed in ``channel``: when the channel is a story's,
+        a copy that answers from that story first (the index and the book are shared)."""
+        story = self.desk.story_in_channel(channel)
+        if story is None or len(self.desk.stories) < 2:
+            return self
+        here = copy.copy(self)
+        here.story = story
+        return here
+
+    def story_counts(self) -> Counter[str]:
+        """Facts per story, counted on first use."""
+        if not self._story_counts:
+            self._story_counts.append(story_counts(self.desk))
+        return self._story_counts[0]
+
+    def resolve(self, ref: str) -> str:
+        """The desk-wide id ``ref`` means here (see :meth:`Desk.resolve`)."""
+        return self.desk.resolve(ref, self.story)
 
     def today(self, now: datetime) -> date:
         return self.desk.today(now)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.desk.model import Desk, FollowUpState
+from bot.desk.model import Desk, Fact, FollowUpState
 from bot.replies.cards import STATUS_UNAVAILABLE, fact_card, followup_card
 from bot.replies.reply import VIEW_BLOCKS, Heading, More, Note, Part, ReminderLine, Reply
 
@@ -22,6 +22,8 @@ MAX_FOLLOWUPS = VIEW_BLOCKS // 2
 MAX_REMINDERS = 5
 MORE_FIGURES = "type /figure to search them all"
 MORE_FOLLOWUPS = "type /followups list to see them all"
+MAX_STORIES = 4  # with several stories: each with up to PER_STORY figures and follow-ups
+PER_STORY = 2
 
 
 def _figure_cards(desk: Desk, today: date) -> list[Part]:
@@ -58,6 +60,30 @@ def _reminder_lines(desk: Desk, next_runs: Mapping[str, datetime]) -> list[Part]
     ]
 
 
+def _story_sections(
+    desk: Desk, states: Sequence[FollowUpState], today: date, editor: bool
+) -> list[Part]:
+    """Several stories: each with its key figures and open follow-ups, in facts.yaml order."""
+    figures: dict[str, list[Fact]] = {}
+    for fact in desk.figures():
+        figures.setdefault(desk.story_of(fact.id).slug, []).append(fact)
+    followups: dict[str, list[FollowUpState]] = {}
+    for state in states:
+        if state.is_open:
+            followups.setdefault(desk.story_of(state.item.id).slug, []).append(state)
+    parts: list[Part] = []
+    for story in desk.stories[:MAX_STORIES]:
+        mine, waiting = figures.get(story.slug, []), followups.get(story.slug, [])
+        parts.append(Heading(story.title[:150]))
+        counts = f"{len(mine)} key figure(s), {len(waiting)} open follow-up(s)"
+        parts.append(Note(f"`story:{story.slug}`: {counts}"))
+        parts.extend(fact_card(desk, fact, today) for fact in mine[:PER_STORY])
+        parts.extend(followup_card(desk, s, today, buttons=editor) for s in waiting[:PER_STORY])
+    if len(desk.stories) > MAX_STORIES:
+        parts.append(More(len(desk.stories) - MAX_STORIES, "type /facts to list every story"))
+    return parts
+
+
 def home_reply(
     desk: Desk,
     states: Sequence[FollowUpState],
@@ -75,6 +101,20 @@ def home_reply(
     if not live:
         meta["followup_status"] = "unavailable"
         unavailable.append(Note(STATUS_UNAVAILABLE))
+    if len(desk.stories) > 1:
+        return Reply(
+            (
+                Heading(desk.newsroom.name),
+                *unavailable,
+                *_story_sections(desk, states, today, editor),
+                Heading("Next reminder posts"),
+                *_reminder_lines(desk, next_runs),
+            ),
+            text=f"{desk.newsroom.name}: key figures and follow-ups by story",
+            shareable=False,
+            meta=meta,
+            max_blocks=VIEW_BLOCKS,
+        )
     parts: list[Part] = [
         Heading(desk.newsroom.name),
         Heading("Key figures"),

@@ -37,14 +37,25 @@ def included_facts(desk: Desk, reminder: Reminder) -> list[Fact]:
     """Facts the reminder names by kind or by id, in facts.yaml order."""
     kinds = {FACT_KIND_ENTRIES[e] for e in reminder.include if e in FACT_KIND_ENTRIES}
     ids = set(reminder.include)
-    return [f for f in desk.facts if f.kind in kinds or f.id in ids]
+    story = desk.story_of(reminder.id)  # a kind means that kind in the reminder's own story
+    return [
+        f for f in desk.facts if f.id in ids or (f.kind in kinds and desk.story_of(f.id) == story)
+    ]
 
 
-def included_followups(reminder: Reminder, states: Sequence[FollowUpState]) -> list[FollowUpState]:
-    """Open follow-ups the reminder names (all of them, or by id); closed ones never nag."""
+def included_followups(
+    reminder: Reminder, states: Sequence[FollowUpState], desk: Desk
+) -> list[FollowUpState]:
+    """Open follow-ups the reminder names (all of its story's, or by id); closed ones never
+    nag."""
     every = FOLLOWUPS_ENTRY in reminder.include
     ids = set(reminder.include)
-    return [s for s in states if s.is_open and (every or s.item.id in ids)]
+    story = desk.story_of(reminder.id)
+    return [
+        s
+        for s in states
+        if s.is_open and (s.item.id in ids or (every and desk.story_of(s.item.id) == story))
+    ]
 
 
 def late_note(scheduled_for: datetime, now: datetime, zone: ZoneInfo) -> Note | None:
@@ -68,10 +79,11 @@ def reminder_reply(
     zone = ZoneInfo(reminder.timezone)
     today = now.astimezone(zone).date()
     facts = included_facts(desk, reminder)
-    followups = included_followups(reminder, states)
+    followups = included_followups(reminder, states, desk)
     if not facts and not followups:
         return None
-    parts: list[Part] = [Heading(_heading(desk, scheduled_for.astimezone(zone).date()))]
+    day = scheduled_for.astimezone(zone).date()
+    parts: list[Part] = [Heading(_heading(desk, reminder, day))]
     note = late_note(scheduled_for, now, zone)
     if note is not None:
         parts.append(note)
@@ -108,8 +120,10 @@ def _sections(
     return parts
 
 
-def _heading(desk: Desk, day: date) -> str:
-    return f"{desk.newsroom.name}: reminder for {day:%A} {day.day} {day:%B %Y}"
+def _heading(desk: Desk, reminder: Reminder, day: date) -> str:
+    """``Immigration desk: reminder for ...``; with several stories, the reminder's story."""
+    name = desk.story_of(reminder.id).title if len(desk.stories) > 1 else desk.newsroom.name
+    return f"{name}: reminder for {day:%A} {day.day} {day:%B %Y}"[:150]
 
 
 def _summary(desk: Desk, facts: list[Fact], followups: list[FollowUpState]) -> str:

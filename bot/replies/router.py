@@ -66,9 +66,10 @@ class Router(ReplyContext):
         super().__init__(desk, book, index, editors, commands)
         self._handlers = {c.name: c for c in commands}
 
-    def handle(self, command: str, text: str, user: str, now: datetime) -> Reply:
+    def handle(self, command: str, text: str, user: str, now: datetime, channel: str = "") -> Reply:
         """The reply to ``command`` (``/facts`` or ``facts``) with ``text``, typed by ``user``
-        at ``now``: help after any command, a list of commands for an unknown one."""
+        at ``now`` in ``channel`` (a story's channel answers from that story first): help
+        after any command, a list of commands for an unknown one."""
         name = normalize_command(command)
         found = self._handlers.get(name)
         if found is None:
@@ -79,7 +80,7 @@ class Router(ReplyContext):
         asked = help.topic(query, self.commands.values())
         if asked is not None:  # "help followups", typed after any command or in the console
             return help.help_reply(self, asked)
-        reply = found.handler(self, query, user, as_utc(now))
+        reply = found.handler(self.in_channel(channel), query, user, as_utc(now))
         # Notes and history are for editors: one rule here, whatever the command built.
         return reply if self.may_edit(user) else without_notes(reply)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.desk.model import Fact, fold_events
 from bot.desk.search import SearchResult
+from bot.desk.stories import Story
 from bot.replies.cards import STATUS_UNAVAILABLE
 from bot.replies.context import ReplyContext, States
 from bot.replies.reply import Heading, More, Note, Part, Reply, Suggestions
@@ -24,13 +25,18 @@ def search_reply(
     now: datetime,
 ) -> Reply:
     """The best matches for ``query`` among ``kinds`` (None: everything), or a helpful miss."""
-    result = context.index.search(query, limit=RESULT_LIMIT, kinds=kinds)
+    story = context.story
+    result = context.index.search(
+        query, limit=RESULT_LIMIT, kinds=kinds, story_first=story.slug if story else None
+    )
     if not result.hits:
         return no_match(context, command, query, kinds, what, result)
     states = context.states(now) if any(h.kind == "followup" for h in result.hits) else None
     parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
     count = f"{result.total} {what if result.total != 1 else what.rstrip('s')}"
     parts.append(Note(f"{count} for {shown_query(query)}" + _found_because(result)))
+    if story is not None and result.story_first:
+        parts.append(Note(_story_first_line(story, result.story_first, len(result.hits))))
     parts.extend(_cards(context, result, states, user, now))
     if result.total > len(result.hits):
         parts.append(More(result.total - len(result.hits)))
@@ -82,6 +88,11 @@ def no_match(
     parts.append(Note(f"Try fewer or other words, or `{command} help`."))
     text = headline.rstrip(".")
     return Reply(tuple(parts), text=text, command=command, query=query, shareable=False)
+
+
+def _story_first_line(story: Story, first: int, shown: int) -> str:
+    others = " Other stories follow." if shown > first else ""
+    return f"From this channel's story first: *{story.title}* (`story:{story.slug}`).{others}"
 
 
 def _found_because(result: SearchResult) -> str:

@@ -202,6 +202,7 @@ def answer_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> N
         str(command.get("text") or ""),
         str(command.get("user_id", "")),
         services.clock(),
+        channel=str(command.get("channel_id", "")),
     )
     ack(**reply_message(reply, services.render))
 
@@ -241,7 +242,8 @@ def share_reply(
     if request is None:
         tell(body, client, services, "That Share button no longer works: run the command again.")
         return
-    reply = services.router.handle(request[0], request[1], user, services.clock())
+    here = origin_of(body).channel or ""  # a story's channel answers from that story first
+    reply = services.router.handle(request[0], request[1], user, services.clock(), here)
     if not reply.ok:
         tell(body, client, services, fallback_text(reply))
         return

@@ -9,6 +9,7 @@ from bot.replies.command import Command
 from bot.replies.context import ReplyContext
 from bot.replies.reply import Heading, More, Note, Part, Reply
 from bot.replies.search_replies import search_reply
+from bot.replies.story_list import story_list
 
 NAME = "/facts"
 OVERVIEW_FIGURES = 3
@@ -27,6 +28,9 @@ def overview(context: ReplyContext, now: datetime) -> Reply:
     open_count = sum(1 for s in states.items if s.is_open)
     summary = _summary(context, open_count)
     parts: list[Part] = [Heading(desk.newsroom.name[:150] or "Newsbot"), Note(summary)]
+    if len(desk.stories) > 1:
+        here = context.story.slug if context.story else None
+        parts.extend(story_list(desk, context.story_counts(), states.items, here))
     parts.extend(_key_figures(context, now))
     if not states.live:
         parts.append(Note(STATUS_UNAVAILABLE))
@@ -70,7 +74,8 @@ COMMAND = Command(
         "`/facts what did horowitz say` (question words need not match; `how many` asks for "
         "a figure, `who said` for a quote, `when` for a date, `did X respond` for a follow-up).\n"
         'Use "double quotes" for a phrase, and filters: `kind:figure`, `tag:oig`, '
-        "`by:oig` (who said it, by any of their names), `source:ID`.\n"
+        "`by:oig` (who said it, by any of their names), `source:ID`, `story:SLUG` (one "
+        "story; `/facts` lists them).\n"
         "Examples: `/facts 545`, `/facts separated parents`, `/facts kind:quote by:chairs`"
     ),
     handler=answer,

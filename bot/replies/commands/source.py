@@ -24,7 +24,7 @@ def paragraph_around(quote: str, source: Source) -> str:
 
 
 def answer(context: ReplyContext, query: str, user: str, now: datetime) -> Reply:
-    typed = query.split()[0] if query.split() else ""
+    typed = context.resolve(query.split()[0]) if query.split() else ""
     if not typed:
         example = next((f.id for f in context.desk.facts), "parents-not-located")
         return _error(
@@ -107,7 +107,8 @@ COMMAND = Command(
     usage=(
         "`/source ID` shows where a fact or follow-up comes from: the sentence inside its "
         "paragraph, the published source, and every change made to it.\n"
-        "The ID is at the bottom of every answer, e.g. `/source parents-not-located`."
+        "The ID is at the bottom of every answer, e.g. `/source parents-not-located`; "
+        "another story's item is `/source SLUG/ID`."
     ),
     handler=answer,
     position=50,
