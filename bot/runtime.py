@@ -140,9 +140,16 @@ def next_runs(desk: Desk, now: datetime) -> dict[str, datetime]:
 
 
 def start_runtime(
-    settings: Settings, desk: Desk, mode: str = "http", scheduler_seat: str | None = None
+    settings: Settings,
+    desk: Desk,
+    mode: str = "http",
+    scheduler_seat: str | None = None,
+    version: str | None = None,
 ) -> Runtime:
     """Open the database, build the app, start the scheduler (unless switched off).
+
+    ``version``: the desk's version as computed when it was loaded (the files may have
+    changed since: a worker started later must not show a version it does not serve).
 
     ``scheduler_seat``: a lock file shared by the workers of one server; only the worker
     holding it runs the scheduler, and another takes it over when that worker exits. (The
@@ -172,7 +179,7 @@ def start_runtime(
         said=database.said(),
     )
     runtime = Runtime(
-        settings, desk, database, client, app, lazy_work, desk_version=desk_version(desk)
+        settings, desk, database, client, app, lazy_work, desk_version=version or desk_version(desk)
     )
     runtime.corrections = apply_corrections_for(desk, database, book, client)
     standby = False
@@ -330,7 +337,7 @@ def serve(
     def load_app() -> WSGIApplication:
         # In each worker, after the fork: threads (scheduler, work after ack) and database
         # connections do not survive a fork, so each worker opens its own.
-        runtime = start_runtime(settings, live.desk, "http", scheduler_seat=seat)
+        runtime = start_runtime(settings, live.desk, "http", seat, live.version)
         runtimes.append(runtime)
         seen = SeenRequests(runtime.database.engine)  # replays caught across workers
         return make_wsgi_handler(settings, runtime.app, runtime.health, seen)

@@ -35,8 +35,7 @@ def search_reply(
     parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
     count = f"{result.total} {what if result.total != 1 else what.rstrip('s')}"
     parts.append(Note(f"{count} for {shown_query(query)}" + _found_because(result)))
-    if story is not None and result.story_first:
-        parts.append(Note(_story_first_line(story, result.story_first, len(result.hits))))
+    parts.extend(_story_first(story, result))
     parts.extend(_cards(context, result, states, user, now))
     if result.total > len(result.hits):
         parts.append(More(result.total - len(result.hits)))
@@ -90,9 +89,13 @@ def no_match(
     return Reply(tuple(parts), text=text, command=command, query=query, shareable=False)
 
 
-def _story_first_line(story: Story, first: int, shown: int) -> str:
-    others = " Other stories follow." if shown > first else ""
-    return f"From this channel's story first: *{story.title}* (`story:{story.slug}`).{others}"
+def _story_first(story: Story | None, result: SearchResult) -> list[Part]:
+    """Says so when the channel's story answered first."""
+    if story is None or not result.story_first:
+        return []
+    others = " Other stories follow." if len(result.hits) > result.story_first else ""
+    line = f"From this channel's story first: *{story.title}* (`story:{story.slug}`).{others}"
+    return [Note(line)]
 
 
 def _found_because(result: SearchResult) -> str:
