@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help='one reply, e.g. newsbot ask "/facts 545"')
     ask.add_argument("line", help='a slash command and its text, e.g. "/quote cruelty"')
     ask.add_argument("--json", action="store_true", help="print the Block Kit JSON instead")
+    ask.add_argument(
+        "--channel",
+        default="",
+        metavar="ID",
+        help="answer as in this Slack channel (its story first)",
+    )
     check = sub.add_parser("check", help="validate facts.yaml and provenance")
     check.add_argument("file", nargs="?", help="facts file (default: FACTS_FILE or facts.yaml)")
     serve = sub.add_parser("serve", help="HTTP mode under a production WSGI server")
@@ -74,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract = sub.add_parser("extract", help="draft facts.yaml entries from an article text")
     extract.add_argument("seed", help="a plain-text article")
+    story = sub.add_parser("new-story", help="a new story file from an article, added to the desk")
+    story.add_argument("slug", metavar="SLUG", help="the story's short name, e.g. transit")
+    story.add_argument("--from", dest="article", required=True, metavar="ARTICLE", help="text")
+    story.add_argument(
+        "--channel", action="append", default=[], metavar="ID", help="its Slack channel ID"
+    )
+    story.add_argument("--title", help="the story's title (default: the article's headline)")
     verify = sub.add_parser("verify", help="check a draft's quotes and figures against the desk")
     verify.add_argument("draft", metavar="FILE", help="a story or draft, plain text")
     verify.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -122,11 +135,12 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "extract": lambda args, settings: run_extract(args.seed, sys.stdout),
     "verify": lambda args, settings: _run_verify(args, settings),
     "console": lambda args, settings: run_console(settings, sys.stdin, sys.stdout),
-    "ask": lambda args, settings: run_ask(settings, args.line, args.json, sys.stdout),
+    "ask": lambda args, settings: run_ask(settings, args.line, args.json, sys.stdout, args.channel),
     "serve": lambda args, settings: run_server(settings, "serve"),
     "socket": lambda args, settings: run_server(settings, "socket"),
     "post-due": lambda args, settings: run_post_due(settings, _parse_now(args.now)),
     "schedule": lambda args, settings: run_schedule(settings, _parse_now(args.now), args.days),
+    "new-story": lambda args, settings: run_new_story(args, settings.facts_file, sys.stdout),
     "corrections": lambda args, settings: run_corrections(
         settings, datetime.now(UTC), dry_run=args.dry_run
     ),
@@ -189,6 +203,8 @@ def checked_desk(path: str, out: TextIO) -> Desk | None:
     from bot.desk.model import describe_counts
 
     summary = describe_counts(desk.counts())
+    if len(desk.stories) > 1:
+        summary = f"{len(desk.stories)} stories: {summary}"
     warned = f", {warnings} warning(s) above" if warnings else ""
     print(f"{path}: ok ({summary}{warned}); every quote found verbatim in its source", file=out)
     return desk
@@ -203,6 +219,24 @@ def run_extract(seed: str, out: TextIO) -> int:
         print(f"newsbot: cannot read {seed}: {error}", file=sys.stderr)
         return 1
     out.write(extract_draft(text, seed))
+    return 0
+
+
+def run_new_story(args: argparse.Namespace, facts: str, out: TextIO) -> int:
+    """``newsbot new-story``: exit 0 written, 1 refused (nothing changed)."""
+    from bot.new_story import NewStory, StoryRefused, create_story
+
+    request = NewStory(args.slug, Path(args.article), tuple(args.channel), args.title)
+    try:
+        written = create_story(request, Path(facts), out)
+    except StoryRefused as refused:
+        print(f"newsbot new-story: {refused}", file=sys.stderr)
+        return 1
+    print(
+        f"next: decide every TODO and guessed: line in {written.parent.name}/{written.name}, "
+        "then run `newsbot check` (a serving bot loads the desk once check passes)",
+        file=out,
+    )
     return 0
 
 
@@ -235,7 +269,7 @@ def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> int:
             database.dispose()
 
 
-def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO) -> int:
+def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO, channel: str = "") -> int:
     from bot.console import split_command
     from bot.desk.access import CONSOLE_EDITORS, CONSOLE_USER
     from bot.replies.router import Router
@@ -247,7 +281,7 @@ def run_ask(settings: Settings, line: str, as_json: bool, out: TextIO) -> int:
     book, database = _open_book(settings, sys.stderr)
     try:
         router = Router(desk, book, editors=CONSOLE_EDITORS)  # local, like the console
-        reply = router.handle(command, text, CONSOLE_USER, datetime.now(UTC))
+        reply = router.handle(command, text, CONSOLE_USER, datetime.now(UTC), channel)
     finally:
         if database is not None:
             database.dispose()
