@@ -202,7 +202,7 @@ def answer_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> N
         str(command.get("text") or ""),
         str(command.get("user_id", "")),
         services.clock(),
-        channel=str(command.get("channel_id", "")),
+        str(command.get("channel_id", "")),  # a story's channel answers from it first
     )
     ack(**reply_message(reply, services.render))
 
