@@ -142,10 +142,7 @@ def _quoted(text: str) -> str:
 
 def with_story_entry(facts_text: str, entry: str) -> str:
     """facts.yaml with ``- file: ENTRY`` at the end of its stories: list (made if missing)."""
-    root = yaml.compose(facts_text, Loader=yaml.CSafeLoader)
-    node = None
-    if isinstance(root, yaml.MappingNode):
-        node = next((v for k, v in root.value if getattr(k, "value", None) == "stories"), None)
+    node = _stories_node(facts_text)
     line = f"- file: {entry}"
     if node is None:
         return facts_text.rstrip("\n") + f"\n\nstories:\n  {line}\n"
@@ -163,6 +160,14 @@ def with_story_entry(facts_text: str, entry: str) -> str:
     if last_line > 0 and not lines[last_line - 1].endswith("\n"):
         lines[last_line - 1] += "\n"
     return "".join(lines)
+
+
+def _stories_node(facts_text: str) -> yaml.Node | None:
+    root = yaml.compose(facts_text, Loader=yaml.CSafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = (v for k, v in root.value if getattr(k, "value", None) == "stories")
+    return next(found, None)
 
 
 def _innermost_end(node: yaml.Node) -> yaml.Mark:

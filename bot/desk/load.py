@@ -130,24 +130,44 @@ def _with_stories(
     own = reader.story(value_of(root, "story"), first.newsroom.name if first else "desk", label)
     entries = reader.entries(value_of(root, "stories"))
     problems = by_position(reader.problems)
-    stories, labels = ([own], {id(own): label}) if own else ([], {})
-    parts: list[tuple[Story, Desk]] = []
+    parts = _story_files(path.parent, entries, label, first, read_source, problems)
+    listed = [(story, story_label) for story, story_label, _ in parts]
+    stories = _named_stories([(own, label)] if own is not None else [], listed, problems)
+    read = [(story, part) for story, _, part in parts if part is not None]
+    whole = own is not None and len(read) == len(entries) and not errors(problems)
+    return (merged(first, read, stories) if first is not None and whole else None), problems
+
+
+def _named_stories(
+    own: list[tuple[Story, str]], listed: list[tuple[Story, str]], problems: list[Problem]
+) -> tuple[Story, ...]:
+    """Every story, facts.yaml's first; collisions between them are added to ``problems``."""
+    labels = {id(story): story_label for story, story_label in [*own, *listed]}
+    stories = [story for story, _ in [*own, *listed]]
+    problems.extend(collisions(stories, lambda story: labels[id(story)]))
+    return tuple(stories)
+
+
+def _story_files(
+    folder: Path,
+    entries: list[Entry],
+    label: str,
+    first: Desk | None,
+    read_source: SourceReader,
+    problems: list[Problem],
+) -> list[tuple[Story, str, Desk | None]]:
+    """Each listed story file: its story, its label and its desk with SLUG/ID ids (None when
+    it has problems, which are added to ``problems``)."""
     newsroom = first.newsroom if first is not None else Newsroom("desk")
+    read: list[tuple[Story, str, Desk | None]] = []
     for entry in entries:
         story_label = str(Path(label).parent / entry.file)
-        story, part, found = _story_file(
-            path.parent, entry, (label, story_label), newsroom, read_source
-        )
+        story, part, found = _story_file(folder, entry, (label, story_label), newsroom, read_source)
         problems.extend(found)
         if story is not None:
-            stories.append(story)
-            labels[id(story)] = story_label
-            if part is not None:
-                parts.append((story, qualify_desk(part, story.slug)))
-    problems.extend(collisions(stories, lambda story: labels[id(story)]))
-    if first is None or own is None or errors(problems) or len(parts) != len(entries):
-        return None, problems
-    return merged(first, parts, tuple(stories)), problems
+            qualified = qualify_desk(part, story.slug) if part is not None else None
+            read.append((story, story_label, qualified))
+    return read
 
 
 def _story_file(

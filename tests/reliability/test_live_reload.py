@@ -111,7 +111,7 @@ def test_a_reload_under_load_loses_no_request_and_never_mixes_desks(
             time.sleep(0.05)
 
     assert b"Parents still unaccounted for" in after.body
-    assert load.errors == []
+    assert load.errors == [], served.text()[-6000:]
     statuses = Counter(a.status for a in load.answers)
     assert statuses == {200: len(load.answers)}, statuses
     bodies = Counter(a.body for a in load.answers)
