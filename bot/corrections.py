@@ -26,7 +26,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.desk.model import Desk, FollowUpBook, followup_states
 from bot.replies.corrections import Correction, corrections, stale_versions
+from bot.replies.people import people_in
+from bot.replies.reply import FollowUpCard, Reply
 from bot.schedule.sweep import describe_error
+from bot.slack.people import names_for
 from bot.store.said import SaidStore
 
 log = logging.getLogger(__name__)
@@ -100,16 +103,26 @@ class CorrectionsReport:
 
 
 def pending(
-    desk: Desk, said: SaidStore, book: FollowUpBook | None, now: datetime
+    desk: Desk,
+    said: SaidStore,
+    book: FollowUpBook | None,
+    now: datetime,
+    client: WebClient | None = None,
 ) -> list[Correction]:
-    """The corrections the record needs against ``desk`` at ``now`` (nothing is sent)."""
+    """The corrections the record needs against ``desk`` at ``now`` (nothing is sent;
+    ``client`` only looks up the names of people on redrawn follow-up cards)."""
     stale = stale_versions(said.versions(), desk)
     if not stale:
         return []
     states = {}
-    if book is not None and any(kind == "followup" for kind, _, _ in stale):
+    names: tuple[tuple[str, str], ...] = ()
+    changed = {item_id for kind, item_id, _ in stale if kind == "followup"}
+    if book is not None and changed:
         states = {s.item.id: s for s in followup_states(desk, book, now)}
-    return corrections(said.citing(stale), desk, desk.today(now), states)
+        if client is not None:
+            cards = [FollowUpCard(s, None) for i, s in states.items() if i in changed]
+            names = names_for(client, people_in(Reply(tuple(cards), "")))
+    return corrections(said.citing(stale), desk, desk.today(now), states, names)
 
 
 def apply_corrections(
@@ -123,7 +136,7 @@ def apply_corrections(
 ) -> CorrectionsReport:
     """Edit every message that needs it; ``client=None`` lists them only (a dry run)."""
     report = CorrectionsReport()
-    todo = pending(desk, said, book, now)
+    todo = pending(desk, said, book, now, client)
     for position, correction in enumerate(todo):
         if client is None:
             report.attempts.append(Attempt(correction, "would correct"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -263,3 +264,43 @@ def test_without_a_token_it_sends_nothing_and_says_what_to_set(
         "newsbot: SLACK_BOT_TOKEN is not set: nothing was sent; set it and run again"
     )
     assert slack.calls_to("chat.update") == []
+
+
+def test_a_corrected_follow_up_names_its_owner_without_mentioning_them(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    from dataclasses import replace
+
+    from slack_sdk import WebClient
+
+    from bot.corrections import apply_corrections
+    from bot.desk.model import FollowUpState, Status
+    from bot.replies.blocks import render_blocks
+    from bot.replies.cited import citations
+    from bot.replies.reply import FollowUpCard, Reply
+    from bot.store.memory import MemoryBook
+    from tests.replies.desks import NOW, followup, make_desk
+
+    item = followup(owner="U0OWNER01")
+    desk = make_desk(followups=[item])
+    card = FollowUpCard(FollowUpState(item, Status.OPEN, ()), desk.sources["axios"], 3)
+    reply = Reply((card,), "Test desk reminder", "in_channel", shareable=False)
+    blocks = render_blocks(replace(reply, people=(("U0OWNER01", "Ana Ruiz"),)))
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)
+    ts = client.chat_postMessage(channel="C0123456789", text="x", blocks=blocks)["ts"]
+    database = Database(f"sqlite:///{tmp_path / 'newsbot.db'}")
+    database.create_schema()
+    database.said().record(
+        channel="C0123456789", ts=ts, via="chat.postMessage", purpose="reminder", text="x",
+        blocks=blocks, items=citations(blocks, desk), now=NOW,
+    )  # fmt: skip
+    slack.users["U0OWNER01"] = "Ana Ruiz"
+    retitled = make_desk(followups=[replace(item, title="White House response, again")])
+
+    report = apply_corrections(retitled, database.said(), MemoryBook(), client, NOW)
+
+    database.dispose()
+    assert [a.result for a in report.attempts] == ["corrected"]
+    shown = json.dumps((slack.message("C0123456789", ts) or {})["blocks"], ensure_ascii=False)
+    assert "White House response, again" in shown and "owner Ana Ruiz" in shown
+    assert "<@" not in shown

@@ -71,18 +71,25 @@ def corrections(
     desk: Desk,
     today: date,
     states: Mapping[str, FollowUpState] | None = None,
+    names: tuple[tuple[str, str], ...] = (),
 ) -> list[Correction]:
-    """Every message whose cited content differs from the desk, corrected."""
+    """Every message whose cited content differs from the desk, corrected. ``states``: the
+    follow-ups' current status; ``names``: people's names for redrawn cards (a posted
+    message names people, never mentions them; an id without a name shows as the id)."""
     found = []
     for message in messages:
-        correction = correct(message, desk, today, states or {})
+        correction = correct(message, desk, today, states or {}, names)
         if correction is not None:
             found.append(correction)
     return found
 
 
 def correct(
-    message: Said, desk: Desk, today: date, states: Mapping[str, FollowUpState]
+    message: Said,
+    desk: Desk,
+    today: date,
+    states: Mapping[str, FollowUpState],
+    names: tuple[tuple[str, str], ...] = (),
 ) -> Correction | None:
     """The corrected message, or None when everything it shows is still what the desk says."""
     changes: list[ItemChange] = []
@@ -97,7 +104,7 @@ def correct(
             continue
         changes.append(change)
         items.append(now if now is not None else Cited(cited.kind, cited.id, REMOVED, {}))
-        blocks = _redraw(blocks, change, desk, today, states, when)
+        blocks = _redraw(blocks, change, _Drawing(desk, today, states, names), when)
     if not changes:
         return None
     # The fallback text (notifications, screen readers) says first what changed.
@@ -129,14 +136,17 @@ def _change(cited: Cited, now: Cited | None) -> ItemChange | None:
     return ItemChange(kind, cited.id, changed_fields(cited.content, now.content, order))
 
 
-def _redraw(
-    blocks: list[Block],
-    change: ItemChange,
-    desk: Desk,
-    today: date,
-    states: Mapping[str, FollowUpState],
-    when: str,
-) -> list[Block]:
+@dataclass(frozen=True, slots=True)
+class _Drawing:
+    """What a redrawn card is drawn from."""
+
+    desk: Desk
+    today: date
+    states: Mapping[str, FollowUpState]
+    names: tuple[tuple[str, str], ...]
+
+
+def _redraw(blocks: list[Block], change: ItemChange, drawing: _Drawing, when: str) -> list[Block]:
     old = card_blocks(blocks, change.kind, change.id)
     earlier = [b for b in old if _role(b).startswith(CORRECTED_ROLE)]
     role = f"{CORRECTED_ROLE}-{len(earlier) + 1}"
@@ -146,20 +156,14 @@ def _redraw(
     else:
         line = f":pencil2: *Corrected {escape_mrkdwn(when)}:* {escape_mrkdwn(change.words())}"
         buttons = any(_role(b) == "actions" for b in old)
-        drawn = _card(change, desk, today, states, had_buttons=buttons)
+        drawn = _card(change, drawing, had_buttons=buttons)
     corrected = context_block(line, card_block_id(change.kind, change.id, role))
     return replace_card(blocks, change.kind, change.id, [*drawn, *earlier, corrected])
 
 
-def _card(
-    change: ItemChange,
-    desk: Desk,
-    today: date,
-    states: Mapping[str, FollowUpState],
-    *,
-    had_buttons: bool,
-) -> list[Block]:
-    style = Style(desk.newsroom.timezone, names=())  # posted messages mention nobody
+def _card(change: ItemChange, drawing: _Drawing, *, had_buttons: bool) -> list[Block]:
+    desk, today, states = drawing.desk, drawing.today, drawing.states
+    style = Style(desk.newsroom.timezone, names=drawing.names)  # posted: mention nobody
     if change.kind == "fact":
         fact = desk.fact(change.id)
         assert fact is not None  # a changed fact is on the desk
