@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -153,23 +154,67 @@ def test_schedule_preview_bad_flags_are_one_line(args: tuple[str, ...], message:
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("mode", ["serve", "socket"])
-def test_a_non_numeric_web_concurrency_is_one_line_not_a_traceback(
-    mode: str, db: dict[str, str]
-) -> None:
-    env = {
-        **db,
-        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
-        "SLACK_SIGNING_SECRET": "s",
-        "SLACK_APP_TOKEN": "xapp-1-2",
-        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: socket fails fast
-        "WEB_CONCURRENCY": "auto",
-    }
-    result = run(mode, env=env)
+def test_a_non_numeric_web_concurrency_is_one_line_not_a_traceback(db: dict[str, str]) -> None:
+    result = run("serve", env={**db, **SLACK_ENV, "WEB_CONCURRENCY": "auto"})
+    assert result.returncode == 2
+    assert "WEB_CONCURRENCY='auto': use a whole number of 1 or more" in result.stderr
     assert "Traceback" not in result.stderr
-    if mode == "serve":
-        assert result.returncode == 2
-        assert "WEB_CONCURRENCY='auto': use a whole number of 1 or more" in result.stderr
+
+
+def test_socket_mode_ignores_web_concurrency_and_stops_on_sigterm(db: dict[str, str]) -> None:
+    """Socket Mode has no web workers: WEB_CONCURRENCY=auto does not stop it starting. Nothing
+    listens at SLACK_API_URL, so it retries with pauses of 2 s and more; rather than wait them
+    out, the test stops it (as the platform does) once its first attempt is logged."""
+    env = {**db, **SLACK_ENV, "WEB_CONCURRENCY": "auto"}
+    process = start("socket", env=env)
+    try:
+        logged = read_stderr_until(process, "Socket Mode attempt 1 of")
+        assert "Socket Mode attempt 1 of" in logged, logged
+        process.send_signal(signal.SIGTERM)
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, logged + rest
+    assert "Traceback" not in logged + rest
+
+
+SLACK_ENV = {
+    "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+    "SLACK_SIGNING_SECRET": "s",
+    "SLACK_APP_TOKEN": "xapp-1-2",
+    "SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: each attempt fails fast
+}
+
+
+def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NEWSBOT_", "DATABASE"))
+    }
+    return subprocess.Popen(
+        [*NEWSBOT, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def read_stderr_until(process: subprocess.Popen[str], marker: str, within: float = 60) -> str:
+    """Lines of stderr until one holds ``marker`` (or the process ends, or ``within`` s)."""
+    import select
+
+    assert process.stderr is not None
+    seen, deadline = "", time.monotonic() + within
+    while marker not in seen and time.monotonic() < deadline:
+        if select.select([process.stderr], [], [], 0.5)[0]:
+            line = process.stderr.readline()
+            if not line:
+                break
+            seen += line
+    return seen
 
 
 def test_serve_without_secret_names_the_variable(db: dict[str, str]) -> None:

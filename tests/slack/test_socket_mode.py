@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.desk.model import Desk
-from bot.socket_mode import run_socket
+from bot.socket_mode import SocketPatience, run_socket
 from tests.slack.conftest import REPORTER, TEAM
 from tests.slack_stand_in import SlackStandIn
 from tests.socket_stand_in import slash_command_envelope, socket_mode
@@ -37,7 +37,7 @@ def test_a_slash_command_over_socket_mode_is_acked_with_the_reply(
         )
         runner.start()
         try:
-            ack = acks.get(timeout=10)
+            ack = acks.get(timeout=30)  # returns as soon as the ack comes
         finally:
             stop.set()
             runner.join(timeout=10)
@@ -60,4 +60,8 @@ def test_socket_mode_refused_by_slack_exits_1(
         scheduler=False,
         database_url=f"sqlite:///{tmp_path / 'newsbot.db'}",
     )
-    assert run_socket(settings, desk, threading.Event()) == 1  # socket_url unset: invalid_auth
+    # The shipped number of attempts, without the pauses between them (2 s doubling: 30 s of
+    # waiting that proves nothing here).
+    patience = SocketPatience(retry_pause=0.0)
+    assert run_socket(settings, desk, threading.Event(), patience) == 1  # invalid_auth
+    assert len(slack.calls_to("apps.connections.open")) == SocketPatience().connect_attempts
