@@ -85,6 +85,7 @@ def run_batch(port: int, numbers: range) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # a hang guard: 40 s on a loaded two-core machine
 def test_20000_signed_commands_at_concurrency_16_without_errors_or_memory_growth(
     serve, tmp_path: Path, slack: SlackStandIn, record_property
 ) -> None:
