@@ -287,7 +287,7 @@ class Served:
                 self.output.append(raw.decode("utf-8", "replace"))
                 self._changed.notify_all()
 
-    def wait_for_line(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
+    def wait_for_line(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -353,7 +353,7 @@ def start_serve(env: Mapping[str, str], cwd: Path) -> Served:
     threading.Thread(target=served._read, args=(process.stdout,), daemon=True).start()
     served.port = int(served.wait_for_line(r"Listening at: http://[\d.]+:(\d+)")[1])
     served.worker_pid = int(served.wait_for_line(r"Booting worker with pid: (\d+)")[1])
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # returns as soon as it answers; generous for busy CI
     while True:  # the worker builds the app after the master listens
         try:
             served.request("GET", "/healthz")

@@ -165,12 +165,12 @@ def test_a_share_whose_answer_times_out_is_not_posted_twice(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("t")
     )
     faulty.interaction(payload)
-    wait_for(lambda: bool(faulty.slack.calls_to("response_url")), timeout=20)
+    wait_for(lambda: bool(faulty.slack.calls_to("response_url")), timeout=30)
     [told] = faulty.slack.calls_to("response_url")
     assert told.params["response_type"] == "ephemeral"
     assert "didn't confirm" in told.params["text"]
     assert len(faulty.slack.calls_to("chat.postMessage")) == 1  # never sent again
-    wait_for(lambda: len(faulty.slack.posted_messages()) == 1, timeout=20)
+    wait_for(lambda: len(faulty.slack.posted_messages()) == 1, timeout=30)
 
 
 # --- the database -------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_losing_postgres_at_run_time_keeps_reads_answering_and_recovers(
     assert "saved" in write["text"].lower() or "try again" in write["text"].lower(), write
 
     set_reachable(admin, url, True)
-    wait_for(lambda: served.request("GET", "/healthz").status == 200, timeout=15)
+    wait_for(lambda: served.request("GET", "/healthz").status == 200, timeout=30)
     listed = served.post(command_form("/followups", "all")).json()
     assert "Call the mayor" in json.dumps(listed)
     assert served.post(command_form("/followups", "add Call the governor", **editor)).status == 200
@@ -272,7 +272,7 @@ def test_kill_9_during_a_reminder_post_then_restart_posts_it_once(
         start_new_session=True,
     )
     try:
-        wait_for(lambda: len(slack.calls_to("chat.postMessage")) == 1, timeout=20)
+        wait_for(lambda: len(slack.calls_to("chat.postMessage")) == 1, timeout=30)
         os.kill(dying.pid, signal.SIGKILL)
         dying.wait(timeout=10)
     finally:
