@@ -47,8 +47,11 @@ def read_port(process: subprocess.Popen[str]) -> int:
 
 
 def get(port: int, method: str, path: str, body: bytes = b"", headers: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    for _ in range(200):  # the worker may still be booting after the master listens
+    # The worker may still be booting after the master listens (seconds on a busy machine):
+    # the bounds are generous and the answer returns as soon as it comes.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
