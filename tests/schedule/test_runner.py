@@ -37,11 +37,11 @@ def test_a_start_catches_up_and_later_sweeps_do_not_repeat(tmp_path, slack: Slac
     database.create_schema()
     scheduler = scheduler_for(database, slack, "web.1")
     scheduler.start()
-    assert scheduler.wait_idle(timeout=10)
+    assert scheduler.wait_idle(timeout=30)
     assert len(slack.posted_messages()) == 1
     assert scheduler.next_runs() == {REMINDER_ID: datetime(2026, 3, 10, 13, 0, tzinfo=UTC)}
     scheduler.request_sweep()
-    assert scheduler.wait_idle(timeout=10)
+    assert scheduler.wait_idle(timeout=30)
     assert len(slack.posted_messages()) == 1
     assert scheduler.shutdown(timeout=8.0)
     database.dispose()
@@ -55,7 +55,7 @@ def test_two_processes_sharing_one_sqlite_file_post_once(tmp_path, slack: SlackS
     for scheduler in schedulers:
         scheduler.start()
     for scheduler in schedulers:
-        assert scheduler.wait_idle(timeout=10)
+        assert scheduler.wait_idle(timeout=30)
         assert scheduler.shutdown()
     assert len(slack.calls_to("chat.postMessage")) == 1
     for db in databases:
@@ -100,7 +100,7 @@ def test_start_scheduler_uses_the_settings_catchup(tmp_path, slack: SlackStandIn
     settings = Settings(catchup=timedelta(hours=2))
     scheduler = start_scheduler(settings, shipped_desk(), database, retrying_client(slack.api_url))
     try:
-        assert scheduler.wait_idle(timeout=10)
+        assert scheduler.wait_idle(timeout=30)
         assert REMINDER_ID in scheduler.next_runs()
     finally:
         assert scheduler.shutdown()
