@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.slack_stand_in import SlackStandIn
 
 # Property tests check behaviour, not speed: a busy CI machine must not fail them on time.
-hypothesis_settings.register_profile("newsbot", deadline=None, print_blob=True)
+# Its too_slow health check times the generation of examples: off for the same reason.
+hypothesis_settings.register_profile(
+    "newsbot", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.load_profile("newsbot")
 
 ROOT = Path(__file__).resolve().parent.parent
