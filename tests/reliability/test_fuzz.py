@@ -20,11 +20,11 @@ from tests.reliability.conftest import ROOT
 
 pytest.importorskip("atheris", reason="atheris is not installed (pip install atheris)")
 
-# Inputs per target, the committed corpus included. About 10 s of fuzzing each on a
+# Inputs per target, the committed corpus included: 20 to 40 s of fuzzing each on a
 # loaded two-core machine; NEWSBOT_FUZZ_RUNS raises it for a longer local hunt.
 RUNS = {
-    "load": int(os.environ.get("NEWSBOT_FUZZ_RUNS", "500")),
-    "commands": int(os.environ.get("NEWSBOT_FUZZ_RUNS", "2000")),
+    "load": int(os.environ.get("NEWSBOT_FUZZ_RUNS", "1000")),
+    "commands": int(os.environ.get("NEWSBOT_FUZZ_RUNS", "4000")),
 }
 TARGETS = {"load": "fuzz_load.py", "commands": "fuzz_commands.py"}
 # Not a speed target: only there so a hung fuzzer cannot hang CI. The work above takes
