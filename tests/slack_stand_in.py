@@ -38,6 +38,9 @@ class Fault:
     drop: bool = False  # close the connection without answering
     drop_after: bool = False  # do the work (store a message), then close without answering
     delay: float = 0.0  # seconds before answering (for client timeouts)
+    # Answer only once this is set (at most a minute): a slow Slack the test controls, so
+    # nothing depends on which side of a delay a loaded machine happens to land.
+    hold: threading.Event | None = None
 
 
 @dataclass
@@ -154,6 +157,8 @@ class SlackStandIn:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.hold is not None:
+                fault.hold.wait(60)
             if fault.drop or fault.drop_after:
                 if fault.drop_after:
                     self._answer(call)  # Slack got it; the answer is lost on the way back

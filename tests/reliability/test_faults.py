@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,7 +160,8 @@ def test_a_share_whose_answer_times_out_is_not_posted_twice(
     # The client's timeout is injected (2 s here, 10 s in production), so no real 10 s wait.
     wsgi, book = build_in_process(slack, shipped_desk, api_timeout=2)
     faulty = InProcess(wsgi, book, slack)
-    faulty.slack.fail("chat.postMessage", Fault(delay=5))  # beyond the client's timeout
+    answer = threading.Event()
+    faulty.slack.fail("chat.postMessage", Fault(hold=answer))  # after the client's timeout
     value = json.dumps({"c": "/figure", "q": "545"})
     payload = block_actions(
         "share_reply", value, user=REPORTER, response_url=faulty.slack.response_url("t")
@@ -170,6 +172,7 @@ def test_a_share_whose_answer_times_out_is_not_posted_twice(
     assert told.params["response_type"] == "ephemeral"
     assert "didn't confirm" in told.params["text"]
     assert len(faulty.slack.calls_to("chat.postMessage")) == 1  # never sent again
+    answer.set()
     wait_for(lambda: len(faulty.slack.posted_messages()) == 1, timeout=30)
 
 
@@ -262,7 +265,8 @@ def test_kill_9_during_a_reminder_post_then_restart_posts_it_once(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
     env = serve_env(tmp_path, slack)
-    slack.fail("chat.postMessage", Fault(delay=3))  # Slack has it; its answer is slow
+    answer = threading.Event()
+    slack.fail("chat.postMessage", Fault(hold=answer))  # Slack has it; it answers when told
     dying = subprocess.Popen(
         [str(NEWSBOT), "post-due", "--now", MONDAY],
         cwd=tmp_path,
@@ -278,6 +282,7 @@ def test_kill_9_during_a_reminder_post_then_restart_posts_it_once(
     finally:
         if dying.poll() is None:
             dying.kill()
+    answer.set()
     assert dying.returncode == -signal.SIGKILL
     wait_for(lambda: len(slack.posted_messages()) == 1)  # the slow answer lands, to no one
 

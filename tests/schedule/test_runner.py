@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -82,16 +83,20 @@ def test_shutdown_finishes_and_records_the_delivery_in_flight(
 def test_shutdown_returns_in_time_even_if_slack_hangs(tmp_path, slack: SlackStandIn) -> None:
     database = Database(f"sqlite:///{tmp_path / 'newsbot.db'}")
     database.create_schema()
-    slack.fail("chat.postMessage", Fault(delay=3.0))
+    answer = threading.Event()  # Slack hangs until the end of the test
+    slack.fail("chat.postMessage", Fault(hold=answer))
     scheduler = scheduler_for(database, slack, "web.1", timeout=10)
     scheduler.start()
-    wait_for(lambda: len(slack.calls_to("chat.postMessage")) == 1)
-    started = time.monotonic()
-    assert not scheduler.shutdown(timeout=0.5)
-    assert time.monotonic() - started < 2.0
-    # The claim stays behind with its lease: the next process retries it (see test_sweep).
-    row = database.ledger().get(REMINDER_ID, SCHEDULED)
-    assert row is not None and row.state == "claimed"
+    try:
+        wait_for(lambda: len(slack.calls_to("chat.postMessage")) == 1)
+        started = time.monotonic()
+        assert not scheduler.shutdown(timeout=0.5)
+        assert time.monotonic() - started < 2.0
+        # The claim stays behind with its lease: the next process retries it (see test_sweep).
+        row = database.ledger().get(REMINDER_ID, SCHEDULED)
+        assert row is not None and row.state == "claimed"
+    finally:
+        answer.set()
 
 
 def test_start_scheduler_uses_the_settings_catchup(tmp_path, slack: SlackStandIn) -> None:
