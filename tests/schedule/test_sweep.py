@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -177,8 +178,12 @@ def test_a_timeout_after_slack_got_the_post_does_not_post_twice(
 ) -> None:
     database = sqlite_database  # the ledger itself is tested on both backends
     # Slack accepts the message, but only answers after the client has given up.
-    slack.fail("chat.postMessage", Fault(delay=0.6))
-    first = run(database, slack, MONDAY_9_00_20, timeout=0.3)
+    answer = threading.Event()
+    slack.fail("chat.postMessage", Fault(hold=answer))
+    try:
+        first = run(database, slack, MONDAY_9_00_20, timeout=0.3)
+    finally:
+        answer.set()
     assert [o.result for o in first.outcomes] == ["failed"]
     wait_for(lambda: len(slack.posted_messages()) == 1)  # the slow answer lands
     later = run(database, slack, MONDAY_9_00_20 + timedelta(minutes=2))
