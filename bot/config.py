@@ -59,6 +59,30 @@ def _access_lists(
     return editors, readers
 
 
+_SCHEDULER = frozenset({"on", "off", "true", "false", "1", "0"})
+_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+_LEVELS_HINT = "DEBUG, INFO, WARNING or ERROR"
+
+
+def _one_of(name: str, value: str, allowed: frozenset[str] | set[str], hint: str) -> str:
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r}: use {hint}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise SettingsError(f"PORT={text!r}: use a port number between 0 and 65535")
+    return int(text)
+
+
+def _api_url(url: str) -> str:
+    """SLACK_API_URL, ending in a slash as slack_sdk joins method names onto it."""
+    if not url.startswith(("https://", "http://")):
+        raise SettingsError(f"SLACK_API_URL={url!r}: use an http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
 _QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
 # user:password@ up to the LAST @ before the path: a password with an unencoded @ in it
 # ("p@ss") must not leave its tail ("ss@host") on show.
@@ -153,23 +177,17 @@ class Settings:
             value = environ.get(name, "").strip()
             return value or None
 
-        port_text = get("PORT") or "3000"
-        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            raise SettingsError(f"PORT={port_text!r}: use a port number between 0 and 65535")
-        scheduler_text = (get("NEWSBOT_SCHEDULER") or "on").lower()
-        if scheduler_text not in {"on", "off", "true", "false", "1", "0"}:
-            raise SettingsError(f"NEWSBOT_SCHEDULER={scheduler_text!r}: use on or off")
-        log_format = (get("LOG_FORMAT") or "text").lower()
-        if log_format not in {"text", "json"}:
-            raise SettingsError(f"LOG_FORMAT={log_format!r}: use text or json")
-        log_level = (get("LOG_LEVEL") or "INFO").upper()
-        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise SettingsError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR")
-        api_url = get("SLACK_API_URL") or DEFAULT_API_URL
-        if not api_url.startswith(("https://", "http://")):
-            raise SettingsError(f"SLACK_API_URL={api_url!r}: use an http(s) URL")
-        if not api_url.endswith("/"):
-            api_url += "/"
+        port = _port(get("PORT") or "3000")
+        scheduler_text = _one_of(
+            "NEWSBOT_SCHEDULER", (get("NEWSBOT_SCHEDULER") or "on").lower(), _SCHEDULER, "on or off"
+        )
+        log_format = _one_of(
+            "LOG_FORMAT", (get("LOG_FORMAT") or "text").lower(), {"text", "json"}, "text or json"
+        )
+        log_level = _one_of(
+            "LOG_LEVEL", (get("LOG_LEVEL") or "INFO").upper(), _LEVELS, _LEVELS_HINT
+        )
+        api_url = _api_url(get("SLACK_API_URL") or DEFAULT_API_URL)
         editors, readers = _access_lists(get("NEWSBOT_EDITORS"), get("NEWSBOT_READERS"))
         settings = cls(
             facts_file=get("FACTS_FILE") or "facts.yaml",
@@ -183,7 +201,7 @@ class Settings:
             readers=readers,
             scheduler=scheduler_text in {"on", "true", "1"},
             catchup=parse_duration(get("NEWSBOT_CATCHUP") or "6h", "NEWSBOT_CATCHUP"),
-            port=int(port_text),
+            port=port,
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]
             health_token=get("NEWSBOT_HEALTH_TOKEN"),

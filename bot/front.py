@@ -217,6 +217,19 @@ class _Connection:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
+    """The request's head up to its blank line; None when the client went away."""
+    try:
+        async with asyncio.timeout(HEADER_DEADLINE_S):
+            return await reader.readuntil(b"\r\n\r\n")
+    except TimeoutError:
+        raise Refused(408, "headers too slow") from None
+    except asyncio.LimitOverrunError:
+        raise Refused(431, "headers too large") from None
+    except asyncio.IncompleteReadError:
+        return None
+
+
 class BufferingWorker(Worker):  # type: ignore[misc]
     """gunicorn worker: asyncio reads whole requests, a thread pool runs the WSGI app."""
 
@@ -313,25 +326,12 @@ class BufferingWorker(Worker):  # type: ignore[misc]
 
     async def _read_request(self, connection: _Connection) -> Request | None:
         """A whole request, None when the client closed or idled out between requests."""
-        reader = connection.reader
-        first = b""
-        if not connection.first:  # kept alive: wait for the next request's first byte
-            try:
-                async with asyncio.timeout(self.cfg.keepalive or 2):
-                    first = await reader.read(1)
-            except TimeoutError:
-                return None
-            if not first:
-                return None
+        first = await self._first_byte(connection)
+        if first is None:
+            return None
         connection.busy, connection.first = True, False
-        try:
-            async with asyncio.timeout(HEADER_DEADLINE_S):
-                head = await reader.readuntil(b"\r\n\r\n")
-        except TimeoutError:
-            raise Refused(408, "headers too slow") from None
-        except asyncio.LimitOverrunError:
-            raise Refused(431, "headers too large") from None
-        except asyncio.IncompleteReadError:
+        head = await _read_head(connection.reader)
+        if head is None:
             return None
         request = parse_head(first + head[:-4])
         length = body_length(request)
@@ -339,10 +339,22 @@ class BufferingWorker(Worker):  # type: ignore[misc]
             await self._send(connection.writer, b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
             async with asyncio.timeout(BODY_DEADLINE_S):
-                request.body = await reader.readexactly(length)
+                request.body = await connection.reader.readexactly(length)
         except TimeoutError:
             raise Refused(408, "body too slow") from None
         return request
+
+    async def _first_byte(self, connection: _Connection) -> bytes | None:
+        """b"" on a new connection; on a kept-alive one, the next request's first byte, or
+        None when the client closed or stayed idle past keep-alive."""
+        if connection.first:
+            return b""
+        try:
+            async with asyncio.timeout(self.cfg.keepalive or 2):
+                first = await connection.reader.read(1)
+        except TimeoutError:
+            return None
+        return first or None
 
     async def _run_app(self, connection: _Connection, request: Request) -> Answer:
         writer = connection.writer

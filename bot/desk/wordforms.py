@@ -91,11 +91,9 @@ class WordForms:
         """(stems of one phrase, every phrase of its group), longest phrases first."""
         table = []
         for group in groups:
-            phrases = tuple(dict.fromkeys(p for p in map(tuple, map(words_of, group)) if p))
+            phrases = _phrases(group)
             for phrase in phrases:
-                # A question has lost its filler by now: "unaccounted for" is "unaccounted".
-                meaningful = [w for w in phrase if not is_filler(w)] or phrase
-                stems = tuple(self._stems.stem(w) for w in meaningful)
+                stems = tuple(self._stems.stem(w) for w in _meaningful(phrase))
                 table.append((stems, tuple(p for p in phrases if p != phrase)))
         table.sort(key=lambda entry: -len(entry[0]))
         return table
@@ -150,3 +148,13 @@ class WordForms:
         stem = self._stems.stem(word)
         forms = self._forms.get(root_of_stem(stem), {})
         return tuple((other,) for form, other in forms.items() if form != stem)[:_MAX_FORMS]
+
+
+def _phrases(group: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """A synonym group's phrases as words, each once, empty ones left out."""
+    return tuple(dict.fromkeys(p for p in map(tuple, map(words_of, group)) if p))
+
+
+def _meaningful(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """A question has lost its filler by now: "unaccounted for" is "unaccounted"."""
+    return tuple(w for w in phrase if not is_filler(w)) or phrase
