@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 from typing import Any
+
+# Slack gives every slash command a trigger id of its own; two commands typed alike differ by it
+# (a replay of one request does not: bot.web runs a replayed change once).
+_TRIGGERS = itertools.count(1)
 
 
 def sign(body: bytes, timestamp: str, secret: str) -> str:
@@ -30,7 +35,7 @@ def slash_command_fields(
         "api_app_id": "A0NEWSBOT",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "1337.42.abcd",
+        "trigger_id": f"1337.{next(_TRIGGERS)}.abcd",
     }
 
 
