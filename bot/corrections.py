@@ -26,8 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.desk.model import Desk, FollowUpBook, followup_states
 from bot.replies.corrections import Correction, corrections, stale_versions
-from bot.replies.people import people_in
-from bot.replies.reply import FollowUpCard, Reply
+from bot.replies.people import people_in_states
 from bot.schedule.sweep import describe_error
 from bot.slack.people import names_for
 from bot.store.said import SaidStore
@@ -120,8 +119,8 @@ def pending(
     if book is not None and changed:
         states = {s.item.id: s for s in followup_states(desk, book, now)}
         if client is not None:
-            cards = [FollowUpCard(s, None) for i, s in states.items() if i in changed]
-            names = names_for(client, people_in(Reply(tuple(cards), "")))
+            shown = [s for i, s in states.items() if i in changed]
+            names = names_for(client, people_in_states(shown))
     return corrections(said.citing(stale), desk, desk.today(now), states, names)
 
 

@@ -74,3 +74,32 @@ def test_a_circle_through_a_type_only_import_is_found(tmp_path: Path) -> None:
     assert cycles(import_graph(package)) == [
         ["bot.replies.router", "bot.replies.source", "bot.replies.router"]
     ]
+
+
+PARTS = {"Heading", "Note", "FactCard", "FollowUpCard", "SourceCard", "Suggestions", "More"}
+
+
+def part_builders(root: Path = BOT) -> dict[str, set[str]]:
+    """Modules outside bot/replies/ that import a reply part (to build replies themselves)."""
+    found: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        if (root / "replies") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.replies"):
+                named = {alias.name for alias in node.names} & PARTS
+                if named:
+                    found.setdefault(module_name(path, root), set()).update(named)
+    return found
+
+
+def test_only_replies_build_reply_parts() -> None:
+    assert part_builders() == {}
+
+
+def test_a_transport_building_a_card_is_found(tmp_path: Path) -> None:
+    (tmp_path / "bot" / "slack").mkdir(parents=True)
+    (tmp_path / "bot" / "slack" / "home.py").write_text(
+        "from bot.replies.reply import FactCard, Reply\n"
+    )
+    assert part_builders(tmp_path / "bot") == {"bot.slack.home": {"FactCard"}}

@@ -16,6 +16,11 @@ def people_in(reply: Reply) -> list[str]:
     return list(seen)
 
 
+def people_in_states(states: Iterable[FollowUpState]) -> list[str]:
+    """Every Slack user id follow-up cards of ``states`` would show, once."""
+    return people_in(Reply(tuple(FollowUpCard(state, None) for state in states), ""))
+
+
 def _people_of(part: Part) -> list[str | None]:
     states: list[FollowUpState] = []
     events: Iterable[FollowUpEvent] = ()

@@ -18,8 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.desk.model import FollowUpState
 from bot.replies.corrections import with_followup
-from bot.replies.people import people_in
-from bot.replies.reply import FollowUpCard, Reply
+from bot.replies.people import people_in_states
 from bot.slack.people import names_for
 from bot.slack.services import Services
 
@@ -112,7 +111,7 @@ def redraw_in_channel(
     if blocks is None:
         return False
     now = services.clock()
-    names = names_for(client, people_in(Reply((FollowUpCard(state, None),), "")))
+    names = names_for(client, people_in_states([state]))
     redrawn = with_followup(blocks, services.desk, state, services.desk.today(now), names)
     if redrawn is None:
         return False
