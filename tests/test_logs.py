@@ -18,7 +18,14 @@ from bot.logs import configure, flush_logs, shutdown_logging
 def _restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    # Bolt gives the logger named after the app ("newsbot") its base logger's level
+    # (WARNING) when an app is built, so an earlier test that built one would hide these
+    # tests' INFO lines: start each test from an unset level, as a fresh process has.
+    app_logger = logging.getLogger("newsbot")
+    app_level = app_logger.level
+    app_logger.setLevel(logging.NOTSET)
     yield
+    app_logger.setLevel(app_level)
     shutdown_logging()
     root.handlers[:] = handlers
     root.setLevel(level)
