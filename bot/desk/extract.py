@@ -19,23 +19,9 @@ from datetime import date
 from bot.desk import attribution, provenance, sourcing
 from bot.desk.model import QUALIFIERS
 
-_MONTH_NAMES = (
-    ("jan", "january"),
-    ("feb", "february"),
-    ("mar", "march"),
-    ("apr", "april"),
-    ("may",),
-    ("jun", "june"),
-    ("jul", "july"),
-    ("aug", "august"),
-    ("sep", "sept", "september"),
-    ("oct", "october"),
-    ("nov", "november"),
-    ("dec", "december"),
-)
-_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATELINE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})", re.IGNORECASE)
+_MONTHS = sourcing.MONTHS
+_MONTH = sourcing.MONTH
+_DATELINE = sourcing.DATELINE
 _AS_OF_MONTH = re.compile(
     rf"\bas of\s+(?P<month>{_MONTH})(?:\s+(?P<day>\d{{1,2}})(?!\d))?(?:,?\s+(?P<year>\d{{4}}))?",
     re.IGNORECASE,

@@ -15,7 +15,7 @@ from datetime import date
 from bot.desk import attribution, provenance
 from bot.desk.model import QUALIFIERS, Speaker
 
-_MONTHS = {
+MONTHS = {
     name: number
     for number, names in enumerate(
         (
@@ -36,8 +36,8 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-DATELINE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})", re.IGNORECASE)
+MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+DATELINE = re.compile(rf"\b({MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})", re.IGNORECASE)
 _HEADER_LINES = 3
 # How a text names its own publisher: "(Capital Wire) —", "via Axios' Stef Kight", "© 2024 X".
 _PUBLISHER_MARKS = (
@@ -55,7 +55,7 @@ _PERCENT = re.compile(r"\s*%")
 _DOLLAR = re.compile(r"\$\s*$")
 _WORDS = re.compile(r"[\w-]+")
 _AS_OF_NO_YEAR = re.compile(
-    rf"\bas of\s+{_MONTH}(?!\w)(?!\s+\d{{1,2}},?\s+\d{{4}})(?!,?\s+\d{{4}})", re.IGNORECASE
+    rf"\bas of\s+{MONTH}(?!\w)(?!\s+\d{{1,2}},?\s+\d{{4}})(?!,?\s+\d{{4}})", re.IGNORECASE
 )
 _QUOTE_HINT = (
     "quotation marks mean the exact words of the person named: the publisher's own words "
@@ -345,7 +345,7 @@ def _dateline_issues(text: str, published: date, section: str | None) -> list[Is
 
 def _date(found: re.Match[str]) -> date | None:
     try:
-        return date(int(found[3]), _MONTHS[found[1].lower().rstrip(".")], int(found[2]))
+        return date(int(found[3]), MONTHS[found[1].lower().rstrip(".")], int(found[2]))
     except (KeyError, ValueError):
         return None
 
