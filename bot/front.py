@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import re
+import socket
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from gunicorn.workers.base import Worker
+
+from bot.worker_share import DEFER_S, WorkerShare
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -42,6 +45,9 @@ WRITE_DEADLINE_S = 10.0  # for a client to take the answer
 MAX_HEADER_BYTES = 16 * 1024  # request line and headers together
 MAX_BODY_BYTES = 1024 * 1024  # the app has its own, lower limit; this one is never read
 TICK_S = 0.5  # how often the worker tells gunicorn it is alive and checks for a stop
+# Made at import, in gunicorn's master (it imports the worker class before forking), so every
+# worker of one server writes to the same page (bot.worker_share).
+SHARE = WorkerShare()
 _TOKEN = re.compile(rb"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _REQUEST_LINE = re.compile(rb"^([A-Z]+) (\S+) HTTP/(1\.[01])$")
 _REASONS = {
@@ -210,9 +216,10 @@ def refusal(status: int) -> bytes:
 
 @dataclass(eq=False)  # kept in a set: each connection is itself
 class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    busy: bool = False  # a request is being read past its first byte, run or answered
+    # True only while a kept-alive connection waits for its next request's first byte: the one
+    # state a stopping worker may end. From accept() to that wait, and from the first byte to
+    # the answer handed to the kernel, a connection holds the stop.
+    idle: bool = False
     first: bool = True
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -231,12 +238,23 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
 
 
 class BufferingWorker(Worker):  # type: ignore[misc]
-    """gunicorn worker: asyncio reads whole requests, a thread pool runs the WSGI app."""
+    """gunicorn worker: asyncio reads whole requests, a thread pool runs the WSGI app.
+
+    The worker accepts connections itself, one per wake-up of the shared listening socket, and
+    records each in the same step as its accept(): a stopping worker knows of every connection
+    it took. During gunicorn's graceful reload a connection accepted by an old worker is
+    answered by it; one still in the kernel's queue is left for the new workers. Workers keep
+    their shares of connections even (bot.worker_share), so kept-alive connections from a
+    proxy use every core.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._connections: set[_Connection] = set()
         self._pool: ThreadPoolExecutor | None = None
+        self._listening: list[socket.socket] = []
+        self._stopping = False
+        self._slot = SHARE.slot_for(self.age)
 
     def run(self) -> None:
         asyncio.run(self._serve())
@@ -244,17 +262,14 @@ class BufferingWorker(Worker):  # type: ignore[misc]
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         self._pool = ThreadPoolExecutor(self.cfg.threads, thread_name_prefix="newsbot-web")
-        servers = [
-            await asyncio.start_server(
-                self._accept, sock=getattr(s, "sock", s), limit=MAX_HEADER_BYTES + 4
-            )
-            for s in self.sockets
-        ]
+        for listener in self.sockets:
+            self._listen(getattr(listener, "sock", listener))
         wake = asyncio.Event()
         loop.add_reader(self.PIPE[0], self._drain_wakeups, wake)  # gunicorn's signal pipe
         try:
             while self.alive:
                 self.notify()
+                self._count()
                 if self.ppid != os.getppid():
                     log.info("the gunicorn master is gone; stopping")
                     break
@@ -263,101 +278,175 @@ class BufferingWorker(Worker):  # type: ignore[misc]
                 wake.clear()
         finally:
             loop.remove_reader(self.PIPE[0])
-            await self._stop(servers)
+            await self._stop()
+
+    def _listen(self, sock: socket.socket) -> None:
+        sock.setblocking(False)
+        asyncio.get_running_loop().add_reader(sock.fileno(), self._accept_one, sock)
+        self._listening.append(sock)
+
+    def _unlisten(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sock in self._listening:
+            loop.remove_reader(sock.fileno())
+        self._listening.clear()
+
+    def _accept_one(self, sock: socket.socket) -> None:
+        """The listening socket is readable (the loop calls again while connections wait)."""
+        if SHARE.leave_to_another(self._slot, len(self._connections)):
+            self._pause(sock, DEFER_S)  # a less busy worker may take it meanwhile
+            return
+        self._take(sock)
+
+    def _take(self, sock: socket.socket) -> None:
+        """Accept one connection, and record it in the same step."""
+        try:
+            conn, _peer = sock.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return  # another worker took it, or the client gave up
+        except OSError as error:  # out of file descriptors: pause accepting, keep serving
+            log.warning("could not accept a connection (%s); pausing accepts for 1 s", error)
+            self._pause(sock, 1.0)
+            return
+        if len(self._connections) >= self.cfg.worker_connections:
+            conn.close()
+            return
+        conn.setblocking(False)
+        connection = _Connection()
+        self._connections.add(connection)
+        self._count()
+        connection.task = asyncio.get_running_loop().create_task(self._open(connection, conn))
+
+    def _pause(self, sock: socket.socket, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(sock.fileno())
+        self._listening.remove(sock)
+        loop.call_later(seconds, self._resume, sock)
+
+    def _resume(self, sock: socket.socket) -> None:
+        """After a pause: take what still waits (no other worker took it), listen again."""
+        if self._stopping:
+            return
+        self._take(sock)
+        self._listen(sock)
+
+    def _count(self) -> None:
+        SHARE.write(self._slot, -1 if self._stopping else len(self._connections))
 
     def _drain_wakeups(self, wake: asyncio.Event) -> None:
         with contextlib.suppress(OSError):
             os.read(self.PIPE[0], 64)
         wake.set()
 
-    async def _stop(self, servers: list[asyncio.Server]) -> None:
-        """Stop accepting, drop idle connections, let requests in hand finish (bounded)."""
-        for server in servers:
-            server.close()
-        # A few turns of the loop: a connection accepted just before the close gets its task
-        # (two hops in asyncio) and counts as busy below.
-        await asyncio.sleep(0.05)
-        deadline = asyncio.get_running_loop().time() + self.cfg.graceful_timeout
-        while any(c.busy for c in self._connections):
-            if asyncio.get_running_loop().time() > deadline:
+    async def _stop(self) -> None:
+        """Stop accepting, let every connection taken finish its request (bounded by gunicorn's
+        graceful timeout), then end the idle kept-alive ones."""
+        self._stopping = True
+        self._count()
+        self._unlisten()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.cfg.graceful_timeout
+        while loop.time() < deadline:
+            # One turn of the loop first: a kept-alive connection whose next request has just
+            # arrived marks itself busy before it is counted as idle.
+            await asyncio.sleep(0)
+            if all(c.idle for c in self._connections):
                 break
             self.notify()
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
         for connection in list(self._connections):
             if connection.task is not None:
                 connection.task.cancel()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # A connection accepted while stopping still gets its one answer (with Connection:
-        # close): the client chose this worker from the shared socket, and during a graceful
-        # reload (bot.live_desk) no other worker will see its request.
-        if len(self._connections) >= self.cfg.worker_connections:
-            writer.close()
-            return
-        connection = _Connection(reader, writer, task=asyncio.current_task())
-        self._connections.add(connection)
+    async def _open(self, connection: _Connection, conn: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await self._serve_connection(connection)
+            reader = asyncio.StreamReader(limit=MAX_HEADER_BYTES + 4)
+            protocol = asyncio.StreamReaderProtocol(reader)
+            transport, _ = await loop.connect_accepted_socket(lambda: protocol, conn)
+        except BaseException:
+            self._connections.discard(connection)
+            conn.close()
+            raise
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+        try:
+            await self._serve_connection(connection, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
-            self._connections.discard(connection)
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
+            self._connections.discard(connection)
+            self._count()
 
-    async def _serve_connection(self, connection: _Connection) -> None:
+    async def _serve_connection(
+        self, connection: _Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        # A connection accepted while stopping still gets its one answer (with Connection:
+        # close): the client chose this worker from the shared socket, and during a graceful
+        # reload (bot.live_desk) no other worker will see its request.
         while connection.first or self.alive:
             try:
-                request = await self._read_request(connection)
+                request = await self._read_request(connection, reader, writer)
             except Refused as refused:
-                await self._send(connection.writer, refusal(refused.status))
+                await self._send(writer, refusal(refused.status))
                 return
             if request is None:
                 return
-            answer = await self._run_app(connection, request)
-            keep_alive = request.keep_alive and self.alive
-            await self._send(connection.writer, encode_answer(answer, request, keep_alive))
-            connection.busy = False
+            answer = await self._run_app(writer, request)
+            keep_alive = request.keep_alive and self.alive and not self._crowded()
+            await self._send(writer, encode_answer(answer, request, keep_alive))
             if not keep_alive:
                 return
 
-    async def _read_request(self, connection: _Connection) -> Request | None:
+    def _crowded(self) -> bool:
+        """Another worker holds at least two connections fewer: this one is closed after its
+        answer, and the client's next connection goes where there is room."""
+        return SHARE.crowded(self._slot, len(self._connections))
+
+    async def _read_request(
+        self, connection: _Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> Request | None:
         """A whole request, None when the client closed or idled out between requests."""
-        first = await self._first_byte(connection)
+        first = await self._first_byte(connection, reader)
         if first is None:
             return None
-        connection.busy, connection.first = True, False
-        head = await _read_head(connection.reader)
+        connection.first = False
+        head = await _read_head(reader)
         if head is None:
             return None
         request = parse_head(first + head[:-4])
         length = body_length(request)
         if length and (request.header("expect") or "").lower() == "100-continue":
-            await self._send(connection.writer, b"HTTP/1.1 100 Continue\r\n\r\n")
+            await self._send(writer, b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
             async with asyncio.timeout(BODY_DEADLINE_S):
-                request.body = await connection.reader.readexactly(length)
+                request.body = await reader.readexactly(length)
         except TimeoutError:
             raise Refused(408, "body too slow") from None
         return request
 
-    async def _first_byte(self, connection: _Connection) -> bytes | None:
+    async def _first_byte(
+        self, connection: _Connection, reader: asyncio.StreamReader
+    ) -> bytes | None:
         """b"" on a new connection; on a kept-alive one, the next request's first byte, or
         None when the client closed or stayed idle past keep-alive."""
         if connection.first:
             return b""
+        connection.idle = True
         try:
             async with asyncio.timeout(self.cfg.keepalive or 2):
-                first = await connection.reader.read(1)
+                first = await reader.read(1)
         except TimeoutError:
             return None
+        finally:
+            connection.idle = False
         return first or None
 
-    async def _run_app(self, connection: _Connection, request: Request) -> Answer:
-        writer = connection.writer
+    async def _run_app(self, writer: asyncio.StreamWriter, request: Request) -> Answer:
         server = writer.get_extra_info("sockname") or ("", 0)
         peer = writer.get_extra_info("peername") or ("", 0)
         if not isinstance(peer, tuple):  # a UNIX socket
