@@ -77,4 +77,3 @@ def test_a_worker_that_stopped_writing_is_forgotten() -> None:
 def test_slots_wrap_by_worker_age() -> None:
     share = WorkerShare(slots=8)
     assert share.slot_for(3) == 3 and share.slot_for(11) == 3
-

@@ -69,8 +69,7 @@ def test_eight_kept_alive_connections_end_up_shared_by_both_workers(
     served = serve(serve_env(tmp_path, slack, WEB_CONCURRENCY="2"))
     body = command_form("/figure", "parents", user=REPORTER)
     clients = [
-        http.client.HTTPConnection("127.0.0.1", served.port, timeout=15)
-        for _ in range(CONNECTIONS)
+        http.client.HTTPConnection("127.0.0.1", served.port, timeout=15) for _ in range(CONNECTIONS)
     ]
     pids = worker_pids(served, 2)
     deadline, rounds = time.monotonic() + WAIT_S, 0
@@ -82,9 +81,10 @@ def test_eight_kept_alive_connections_end_up_shared_by_both_workers(
                 assert answer.status == 200 and b"Parents" in answer.read()
             rounds += 1
             held = holders(served.port, pids)
-            if sum(held.values()) == CONNECTIONS and max(held.values()) - min(
-                held.get(pid, 0) for pid in pids
-            ) <= 1:
+            if (
+                sum(held.values()) == CONNECTIONS
+                and max(held.values()) - min(held.get(pid, 0) for pid in pids) <= 1
+            ):
                 break
             assert time.monotonic() < deadline, f"after {rounds} rounds: {held}"
     finally:
