@@ -12,6 +12,8 @@ import logging
 import signal
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
@@ -24,9 +26,11 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings
 from bot.desk.model import Desk
+from bot.live_desk import LiveDesk
 from bot.logs import shutdown_logging
-from bot.runtime import start_runtime
+from bot.runtime import Runtime, start_runtime
 from bot.slack.client import make_client
+from bot.socket_reload import SocketDeskSwap
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +39,31 @@ SOCKET_CLOSE_SECONDS = 1.0  # beyond the runtime's stop, for the WebSocket to cl
 
 
 class _LoggedSocketModeHandler(SocketModeHandler):
-    """Bolt's handler, plus one log line per request and a count of requests in flight."""
+    """Bolt's handler, plus one log line per request and a count of requests in flight.
+
+    A live edit (bot.socket_reload) switches the app; each request runs wholly on the app it
+    began with, and is counted under that app's generation until it is answered.
+    """
 
     def __init__(self, app: App, app_token: str, web_client: WebClient) -> None:
         super().__init__(app, app_token=app_token, web_client=web_client)
-        self._in_flight = 0
+        self._generation = 0
+        self._in_flight: Counter[int] = Counter()  # by generation
         self._idle = threading.Condition()
+
+    def switch_app(self, runtime: Runtime) -> int:
+        """Requests from now on go to ``runtime``'s app; the new generation."""
+        with self._idle:
+            self.app = runtime.app
+            self._generation += 1
+            return self._generation
+
+    def drain_before(self, generation: int, timeout: float) -> bool:
+        """Wait until no request begun before ``generation`` is being handled."""
+        with self._idle:
+            return self._idle.wait_for(
+                lambda: not any(n for g, n in self._in_flight.items() if g < generation), timeout
+            )
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         from bot.request_ids import REQUEST_ID, new_request_id
@@ -51,15 +74,16 @@ class _LoggedSocketModeHandler(SocketModeHandler):
         token = REQUEST_ID.set(request_id)
         status = 500
         with self._idle:
-            self._in_flight += 1
+            app, generation = self.app, self._generation
+            self._in_flight[generation] += 1
         try:
-            response = run_bolt_app(self.app, req)
+            response = run_bolt_app(app, req)
             status = response.status
             send_response(client, req, response, started)
         finally:
             REQUEST_ID.reset(token)
             with self._idle:
-                self._in_flight -= 1
+                self._in_flight[generation] -= 1
                 self._idle.notify_all()
             payload = req.payload if isinstance(req.payload, dict) else {}
             retry = "" if req.retry_attempt is None else str(req.retry_attempt)
@@ -69,7 +93,7 @@ class _LoggedSocketModeHandler(SocketModeHandler):
     def drain(self, timeout: float) -> bool:
         """Wait until no request is being handled (its ack needs the connection still open)."""
         with self._idle:
-            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+            return self._idle.wait_for(lambda: not any(self._in_flight.values()), timeout)
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,7 @@ def run_socket(
     desk: Desk,
     stop: threading.Event | None = None,
     patience: SocketPatience = SocketPatience(),
+    watch_every: float | None = None,
 ) -> int:
     """Socket Mode until SIGTERM/SIGINT (or ``stop`` is set); returns the exit status.
 
@@ -96,15 +121,22 @@ def run_socket(
     ``patience.connect_attempts`` failed connects in a row, or ``patience.give_up_after``
     seconds without a connection later on, it logs why and returns 1, so that the platform
     restarts the worker and shows it crashing instead of it idling for ever.
+
+    Live edits (bot.socket_reload): a changed desk file (looked at every ``watch_every``
+    seconds, bot.live_desk's default when None) or a SIGHUP swaps in a sound, changed desk.
     """
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    stop = stop if stop is not None else _stop_on_signals()
-    runtime = start_runtime(settings, desk, "socket")
+    live = LiveDesk(desk.path, desk)
+    swap = SocketDeskSwap(
+        settings, live, start_runtime(settings, desk, "socket", None, live.version)
+    )
+    stop = stop if stop is not None else _stop_on_signals(swap.request)
     handler = _LoggedSocketModeHandler(
-        runtime.app,
+        swap.runtime.app,
         app_token=settings.slack_app_token or "",
         web_client=make_client(settings, token=settings.slack_app_token),
     )
+    swap.start(handler, watch_every)
     hello = threading.Event()
     handler.client.on_message_listeners.append(lambda raw: _note_hello(raw, hello))
     failure = _connect_until_hello(handler, hello, stop, patience)
@@ -119,7 +151,7 @@ def run_socket(
     # while the runtime stops, instead of one after the other.
     closing = threading.Thread(target=handler.close, name="newsbot-close", daemon=True)
     closing.start()
-    runtime.stop()
+    swap.stop().stop()
     closing.join(SOCKET_CLOSE_SECONDS)
     if failure is not None:
         logger.error("Socket Mode: %s; exiting so that the platform restarts the worker", failure)
@@ -195,7 +227,8 @@ def _api_error(error: Exception) -> str:
     return type(error).__name__
 
 
-def _stop_on_signals() -> threading.Event:
+def _stop_on_signals(reload: Callable[[], None]) -> threading.Event:
+    """SIGTERM and SIGINT stop; SIGHUP reloads the desk."""
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -204,4 +237,5 @@ def _stop_on_signals() -> threading.Event:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGHUP, lambda _signum, _frame: reload())
     return stop

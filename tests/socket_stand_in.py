@@ -52,3 +52,47 @@ def socket_mode(slack: SlackStandIn, envelope: dict[str, Any]) -> Iterator[queue
             yield acks
         finally:
             server.shutdown()
+
+
+class SocketLink:
+    """The open WebSocket of :func:`socket_link`: envelopes go out as the test sends them."""
+
+    def __init__(self) -> None:
+        self.outbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.acks: queue.Queue[Any] = queue.Queue()
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        self.outbox.put(envelope)
+
+    def ack_for(self, envelope_id: str, timeout: float = 30.0) -> dict[str, Any]:
+        """The app's ack of ``envelope_id`` (acks of other envelopes are kept in order)."""
+        while True:
+            ack = self.acks.get(timeout=timeout)
+            if ack.get("envelope_id") == envelope_id:
+                return dict(ack)
+
+
+@contextmanager
+def socket_link(slack: SlackStandIn) -> Iterator[SocketLink]:
+    """Like :func:`socket_mode`, but each envelope is sent when the test calls ``send``."""
+    link = SocketLink()
+
+    def session(connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
+
+        def forward() -> None:
+            while (envelope := link.outbox.get()) is not None:
+                connection.send(json.dumps(envelope))
+
+        threading.Thread(target=forward, daemon=True).start()
+        for message in connection:
+            link.acks.put(json.loads(message))
+
+    with serve(session, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+        try:
+            yield link
+        finally:
+            link.outbox.put(None)
+            server.shutdown()
