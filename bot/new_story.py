@@ -16,6 +16,7 @@ from typing import TextIO
 
 import yaml
 
+from bot.desk.model import plural
 from bot.desk.stories import slug_from
 
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
@@ -182,10 +183,10 @@ def _counts(story_text: str) -> str:
     facts = data.get("facts") or []
     kinds = [f.get("kind") for f in facts if isinstance(f, dict)]
     parts = [
-        f"{len(data.get('speakers') or [])} speakers",
-        f"{kinds.count('quote')} quotes",
-        f"{kinds.count('figure')} figures",
-        f"{kinds.count('finding')} findings",
-        f"{len(data.get('followups') or [])} follow-ups",
+        plural(len(data.get("speakers") or []), "speaker"),
+        plural(kinds.count("quote"), "quote"),
+        plural(kinds.count("figure"), "figure"),
+        plural(kinds.count("finding"), "finding"),
+        plural(len(data.get("followups") or []), "follow-up"),
     ]
     return ", ".join(parts)

@@ -43,6 +43,7 @@ from bot.replies.reply import (
     ReminderLine,
     Reply,
     SourceCard,
+    StoryLine,
     Suggestions,
 )
 from bot.replies.text import (
@@ -54,6 +55,7 @@ from bot.replies.text import (
     published_line,
     stale_line,
     status_words,
+    story_line,
     words,
 )
 
@@ -221,6 +223,9 @@ def _draw(part: Part, style: Style) -> list[Block]:
     if isinstance(part, ReminderLine):
         when, rid = escape_mrkdwn(part.when), escape_mrkdwn(part.reminder_id)
         return [_section(f"{when}: {rid} in {channel_link(part.channel)}")]
+    if isinstance(part, StoryLine):
+        title = f"*{desk_text(part.title)}*"
+        return [_section("• " + story_line(part, title, [channel_link(c) for c in part.channels]))]
     return _prose_blocks(part)
 
 

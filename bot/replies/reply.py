@@ -99,6 +99,18 @@ class ReminderLine:
     channel: str  # Slack channel id
 
 
+@dataclass(frozen=True, slots=True)
+class StoryLine:
+    """One story of the desk in the list ``/facts`` shows when a desk has several."""
+
+    title: str  # the desk's words: drawn as written, never as formatting
+    slug: str
+    facts: int
+    open_followups: int
+    channels: tuple[str, ...] = ()  # Slack channel ids
+    here: bool = False  # the story of the channel the command was typed in
+
+
 Part = (
     Heading
     | Note
@@ -110,6 +122,7 @@ Part = (
     | Suggestions
     | More
     | ReminderLine
+    | StoryLine
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.desk.model import Desk, FollowUpState
-from bot.replies.reply import More, Note, Part
+from bot.replies.reply import More, Note, Part, StoryLine
 
 MAX_LISTED = 20  # a Slack section holds 3,000 characters; a line is about 120
 
@@ -21,16 +21,18 @@ def story_list(
     """One line a story: title, ``story:SLUG``, facts, open follow-ups, channels; ``here``
     marks the story of the channel the command was typed in."""
     waiting = Counter(desk.story_of(s.item.id).slug for s in states if s.is_open)
-    lines = []
-    for story in desk.stories[:MAX_LISTED]:
-        channels = " ".join(f"<#{c}>" for c in story.channels)
-        where = f", in {channels}" if channels else ""
-        mark = " (this channel's story)" if story.slug == here else ""
-        lines.append(
-            f"• *{story.title}* `story:{story.slug}`{mark}: {facts[story.slug]} facts, "
-            f"{waiting[story.slug]} open follow-ups{where}"
+    parts: list[Part] = [Note(f"{len(desk.stories)} stories:")]
+    parts.extend(
+        StoryLine(
+            story.title,
+            story.slug,
+            facts[story.slug],
+            waiting[story.slug],
+            tuple(story.channels),
+            here=story.slug == here,
         )
-    parts: list[Part] = [Note(f"{len(desk.stories)} stories:\n" + "\n".join(lines))]
+        for story in desk.stories[:MAX_LISTED]
+    )
     if len(desk.stories) > MAX_LISTED:
         parts.append(More(len(desk.stories) - MAX_LISTED, "add `story:SLUG` to any search"))
     parts.append(

@@ -6,10 +6,11 @@ text: no mrkdwn, no escaping, no mentions. Lines are not wrapped so a quote copi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.desk.model import Action, Fact, FollowUpEvent, FollowUpState, Source, Status
+from bot.desk.model import Action, Fact, FollowUpEvent, FollowUpState, Source, Status, plural
 from bot.replies.draft_check import card_text
 from bot.replies.reply import (
     CheckCard,
@@ -23,6 +24,7 @@ from bot.replies.reply import (
     ReminderLine,
     Reply,
     SourceCard,
+    StoryLine,
     Suggestions,
 )
 
@@ -183,7 +185,18 @@ def _line_text(part: Part) -> str:
         return f"{part.count:,} more: {part.hint}" if part.count else ""
     if isinstance(part, ReminderLine):
         return f"{part.when}: {part.reminder_id} in {part.channel}"
+    if isinstance(part, StoryLine):
+        return "• " + story_line(part, part.title, part.channels)
     raise TypeError(f"no text renderer for {type(part).__name__}")
+
+
+def story_line(line: StoryLine, title: str, channels: Sequence[str]) -> str:
+    """``TITLE story:SLUG: 9 facts, 1 open follow-up, in #lunch``, with the title and the
+    channels already drawn for the medium."""
+    mark = " (this channel's story)" if line.here else ""
+    where = f", in {' '.join(channels)}" if channels else ""
+    counts = f"{plural(line.facts, 'fact')}, {plural(line.open_followups, 'open follow-up')}"
+    return f"{title} `story:{line.slug}`{mark}: {counts}{where}"
 
 
 def _fact_text(card: FactCard) -> str:

@@ -4,6 +4,7 @@ groups by story and reminders keep to their own story."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from bot.desk.load import load_desk
 from bot.desk.model import Desk, fold_events
+from bot.replies.blocks import reply_to_json
 from bot.replies.home import home_reply
 from bot.replies.reminder import reminder_reply
 from bot.replies.reply import FactCard, FollowUpCard, Heading, Note, Reply
@@ -89,11 +91,25 @@ def test_a_story_filter_keeps_to_one_story_anywhere(router: Router) -> None:
 
 def test_facts_with_no_words_lists_the_stories(router: Router) -> None:
     reply = router.handle("/facts", "", "U1", NOW, channel=TRANSIT_CHANNEL)
-    text = notes(reply)
-    assert "2 stories:" in text
-    assert '*DOJ watchdog report on "zero tolerance"* `story:zero-tolerance`: 14 facts' in text
-    assert "*Riverton transit fares* `story:transit` (this channel's story): 19 facts" in text
-    assert f"<#{TRANSIT_CHANNEL}>" in text
+    assert "2 stories:" in notes(reply)
+    shown = json.dumps(reply_to_json(reply)["blocks"], ensure_ascii=False)
+    assert '*DOJ watchdog report on \\"zero tolerance\\"* `story:zero-tolerance`: 14 facts' in shown
+    assert "*Riverton transit fares* `story:transit` (this channel's story): 19 facts" in shown
+    assert f", in <#{TRANSIT_CHANNEL}>" in shown  # a channel link Slack draws as #name
+    typed = render_text(reply)
+    assert "Riverton transit fares `story:transit` (this channel's story): 19 facts" in typed
+
+
+def test_a_story_title_is_shown_as_written_never_as_markup(tmp_path: Path) -> None:
+    hostile = transit_story_text().replace(
+        "Riverton transit fares", "Fares <!channel> & *up* _again_", 1
+    )
+    desk = load_desk(two_story_desk(tmp_path, story_text=hostile))
+    reply = Router(desk, MemoryBook()).handle("/facts", "", "U1", NOW)
+    shown = json.dumps(reply_to_json(reply)["blocks"], ensure_ascii=False)
+    assert "<!channel>" not in shown and "&lt;!channel&gt; &amp;" in shown
+    assert "*up*" not in shown and "_again_" not in shown  # kept from turning bold or italic
+    assert "Fares <!channel> & *up* _again_" in render_text(reply)
 
 
 def test_source_finds_a_story_item_by_its_own_id_in_the_story_channel(router: Router) -> None:
