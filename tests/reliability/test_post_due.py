@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from bot.store.db import Database
 from tests.reliability.conftest import NEWSBOT, TOKEN, desk_folder
@@ -39,18 +42,19 @@ def post_due(tmp_path: Path, api_url: str, now: str) -> subprocess.CompletedProc
     )
 
 
-def refused_api_url() -> str:
-    """A local port nothing listens on: connections to it are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/"
+@pytest.fixture
+def refused_api_url() -> Iterator[str]:
+    """A local port held but not listening: connections to it are refused at once, and no
+    other process on the machine can take the port while the test runs."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}/api/"
 
 
 def test_a_post_that_cannot_reach_slack_is_one_line_and_exit_1_until_it_is_posted(
-    tmp_path: Path, slack: SlackStandIn
+    tmp_path: Path, slack: SlackStandIn, refused_api_url: str
 ) -> None:
-    unreachable = refused_api_url()
+    unreachable = refused_api_url
     first = post_due(tmp_path, unreachable, MONDAY)
     assert first.returncode == 1
     [line] = first.stdout.splitlines()

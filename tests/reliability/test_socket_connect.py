@@ -63,10 +63,11 @@ def log() -> Iterator[io.StringIO]:
 def test_a_refused_websocket_never_logs_connected_and_exits_1(
     slack: SlackStandIn, shipped_desk: Desk, tmp_path: Path, log: io.StringIO
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on: refused at once
-        probe.bind(("127.0.0.1", 0))
-        slack.socket_url = f"ws://127.0.0.1:{probe.getsockname()[1]}/link"
-    code = run_socket(socket_settings(slack, tmp_path), shipped_desk, threading.Event(), QUICK)
+    # A port held but not listening: refused at once, and no other process can take it.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        slack.socket_url = f"ws://127.0.0.1:{held.getsockname()[1]}/link"
+        code = run_socket(socket_settings(slack, tmp_path), shipped_desk, threading.Event(), QUICK)
     assert code == 1
     logged = log.getvalue()
     assert "connected" not in logged.lower()
