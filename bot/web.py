@@ -94,14 +94,43 @@ def parse_form(body: str) -> dict[str, str]:
         name, equals, value = field.partition("=")
         if not equals:
             raise ValueError(f"bad form field: {field[:40]!r}")
-        fields[_unquote_plus(name)] = _unquote_plus(value)
+        # Most of Slack's fields need no decoding: look before calling (a call per field
+        # was half of this function's cost).
+        if "%" in name or "+" in name:
+            name = _unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = _unquote_plus(value)
+        fields[name] = value
     return fields
 
 
 def _unquote_plus(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
-    return unquote(text) if "%" in text else text
+    return _unquote(text) if "%" in text else text
+
+
+# Every way to write an escape of an ASCII character ("%2F", "%2f"): such a byte is a whole
+# UTF-8 character on its own, so it can be replaced in the text directly.
+_ASCII_ESCAPES = {
+    f"{high}{low}": chr(code)
+    for code in range(128)
+    for high in {f"{code >> 4:X}", f"{code >> 4:x}"}
+    for low in {f"{code & 15:X}", f"{code & 15:x}"}
+}
+
+
+def _unquote(text: str) -> str:
+    """``urllib.parse.unquote(text)``, in a third of the time when every escape is of an
+    ASCII character (Slack's URLs and command names: "%2F", "%3A"); unquote itself otherwise."""
+    head, *escaped = text.split("%")
+    parts = [head]
+    for part in escaped:
+        character = _ASCII_ESCAPES.get(part[:2])
+        if character is None:
+            return unquote(text)
+        parts += (character, part[2:])
+    return "".join(parts)
 
 
 def malformed_reason(body: str, content_type: str) -> str | None:
@@ -472,6 +501,9 @@ def log_slack_request(
 ) -> None:
     """One line per Slack request: id, what was asked, outcome and latency; ``notes`` say
     what was skipped (a retry, a replay) or that no listener handled it."""
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
     described = describe_request(payload)
     outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
     fields: dict[str, Any] = {
@@ -485,14 +517,13 @@ def log_slack_request(
     if retry:
         fields["retry"] = retry
     fields.update(notes or {})
-    level = logging.ERROR if status >= 500 else logging.INFO
-    if logger.isEnabledFor(level):
-        # As logger.log does, less its search of the stack for the caller's file and line
-        # (a tenth of a served request's CPU, issue 17): no format here prints them.
-        args = (described["command"], status, outcome)
-        logger.handle(
-            logger.makeRecord(logger.name, level, __file__, 0, "%s %s %s", args, None, extra=fields)
-        )
+    # As logger.log does, less its search of the stack for the caller's file and line (a
+    # tenth of a served request's CPU, issue 17: no format prints them), and with the
+    # message written out here, so no handler formats it again.
+    message = f"{described['command']} {status} {outcome}"
+    logger.handle(
+        logger.makeRecord(logger.name, level, __file__, 0, message, (), None, extra=fields)
+    )
 
 
 def _send(

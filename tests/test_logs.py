@@ -6,12 +6,23 @@ import io
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.logs import configure, flush_logs, shutdown_logging
+from bot.logs import (
+    _QUERY_PASSWORD,
+    _SECRET,
+    _URL_PASSWORD,
+    configure,
+    flush_logs,
+    scrub,
+    shutdown_logging,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +122,64 @@ def test_a_password_with_an_at_sign_is_masked_whole_in_logs() -> None:
     configure("INFO", "text", stream=out)
     logging.getLogger("newsbot").warning("cannot use postgresql://news:p@ss-W0rd@db:5432/news")
     assert "ss-W0rd" not in out.getvalue() and "news:***@db:5432/news" in out.getvalue()
+
+
+def scrub_everywhere(text: str, secrets: tuple[str, ...]) -> str:
+    """Every pattern run on the whole text, as scrub did before it looked first."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    text = _SECRET.sub("[redacted]", text)
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1:***@", text))
+
+
+PIECES = ["xoxb-", "xoxp-12-ab", "xapp-1-x", "xox", "://", "u:pw@", "@", ":", "/", " ", "?", "&"]
+PIECES += ["password=", "PassWord=", "sslpassword=", "s3cr", "=", "ab", "é"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_scrub_masks_exactly_what_its_patterns_match_everywhere(text: str) -> None:
+    """scrub runs a pattern only where its fixed part occurs: the same text comes out."""
+    assert scrub(text, ("s3cr",)) == scrub_everywhere(text, ("s3cr",))
+
+
+@given(st.floats(min_value=0, max_value=4e9, allow_nan=False))
+@settings(max_examples=300, deadline=None)
+def test_log_times_read_as_loggings_own(created: float) -> None:
+    """The time text is formatted once a second and reused: always what logging writes."""
+    record = logging.LogRecord("newsbot", logging.INFO, __file__, 1, "x", None, None)
+    record.created, record.msecs = created, (created - int(created)) * 1000
+    ours = configure_formatter()
+    assert ours.formatTime(record) == logging.Formatter().formatTime(record)
+    assert ours.formatTime(record) == logging.Formatter().formatTime(record)  # from the cache
+
+
+def configure_formatter() -> logging.Formatter:
+    out = io.StringIO()
+    configure("INFO", "text", stream=out)
+    formatter = logging.getLogger().handlers[0].formatter
+    assert formatter is not None
+    return formatter
+
+
+def test_a_flush_returns_once_every_thread_s_lines_are_written() -> None:
+    out = io.StringIO()
+    configure("INFO", "text", stream=out, background=True)
+    log = logging.getLogger("newsbot.test")
+
+    def write(n: int) -> None:
+        for i in range(200):
+            log.info("line %s-%s", n, i)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flush_logs()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 800
+    assert {line.rsplit(" ", 1)[1] for line in lines} == {
+        f"{n}-{i}" for n in range(4) for i in range(200)
+    }

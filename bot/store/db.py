@@ -93,6 +93,7 @@ class Database:
         self._ping_lock = threading.Lock()
         self._ping_flight: _Ping | None = None
         self._reachable = True
+        self._books: list[SqlBook] = []  # closed with the engine
         try:
             self.engine: Engine = self._create_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -183,7 +184,9 @@ class Database:
         seconds (see SqlBook). Reminders leave it out: a slow database delays a post, it
         must not fail it. A local SQLite file has no server to stall, so no deadline."""
         deadline = answer_within if self.kind == "postgresql" else None
-        return SqlBook(self.engine, read_deadline=deadline)
+        book = SqlBook(self.engine, read_deadline=deadline)
+        self._books.append(book)
+        return book
 
     def ledger(self) -> Ledger:
         return Ledger(self.engine)
@@ -193,6 +196,8 @@ class Database:
         return SaidStore(self.engine)
 
     def dispose(self) -> None:
+        for book in self._books:
+            book.close()
         self.engine.dispose()
 
     def _reason(self, exc: BaseException) -> str:

@@ -304,3 +304,21 @@ def test_the_form_parser_reads_what_parse_qsl_reads(body: str) -> None:
     except ValueError:
         found = None
     assert found == expected
+
+
+@given(st.text(alphabet="ab=&%+27fF3dD8eE9cCé✓ ", max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_escapes_in_either_case_and_beyond_ascii_read_as_parse_qsl_reads_them(body: str) -> None:
+    """The parser decodes escapes of ASCII characters itself ("%2f" and "%2F" alike) and
+    leaves the rest ("%e2%9c%93", a bare "%", "%zz") to the standard library."""
+    try:
+        expected: dict[str, str] | None = dict(
+            parse_qsl(body, keep_blank_values=True, strict_parsing=True)
+        )
+    except ValueError:
+        expected = None
+    try:
+        found: dict[str, str] | None = parse_form(body)
+    except ValueError:
+        found = None
+    assert found == expected
