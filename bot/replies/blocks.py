@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -142,6 +142,50 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "text": fallback_text(reply),
         "blocks": render_blocks(reply),
     }
+
+
+def message_json(reply: Reply) -> str:
+    """:func:`reply_to_json` as JSON text: the body of a command's acknowledgement.
+
+    A reply is a frozen value and drawing it is pure, so the same reply always gives the same
+    text: the last MESSAGES_KEPT are kept (the search behind a repeated question is cached
+    too; drawing and serialising its reply was a fifth of a served /facts request, issue 17).
+    Each reply is still built fresh, with the follow-up states of the moment: only an equal
+    reply is drawn from the cache.
+    """
+    try:
+        drawn = _Drawn(reply)
+    except TypeError:  # a part holding something unhashable: drawn every time
+        return json.dumps(reply_to_json(reply))
+    return _message_json(drawn)
+
+
+MESSAGES_KEPT = 256
+# Everything of a reply that its drawing reads: every field but meta (read through its
+# Style) and ok (not drawn). A field added to Reply is part of the key unless named here.
+_DRAWN_FIELDS = tuple(f.name for f in fields(Reply) if f.name not in {"meta", "ok"})
+
+
+class _Drawn:
+    """A reply as a cache key: equal when their drawings are."""
+
+    __slots__ = ("hash", "key", "reply")
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        self.key = (*(getattr(reply, name) for name in _DRAWN_FIELDS), style_of(reply))
+        self.hash = hash(self.key)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Drawn) and self.key == other.key
+
+
+@functools.lru_cache(maxsize=MESSAGES_KEPT)
+def _message_json(drawn: _Drawn) -> str:
+    return json.dumps(reply_to_json(drawn.reply))
 
 
 def render_blocks(reply: Reply) -> list[dict[str, Any]]:

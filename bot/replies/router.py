@@ -40,6 +40,8 @@ def clean_text(text: str, limit: int = MAX_TEXT_CHARS, keep: str = "") -> str:
     """What the user typed, capped, with control and bidi characters turned into spaces
     (except those in ``keep``)."""
     capped = text[:limit]
+    if capped.isprintable():  # no control, format (bidi) or line characters: nothing to turn
+        return capped.strip()
     return "".join(
         " "
         if (ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in _BIDI_CONTROLS) and ch not in keep

@@ -6,15 +6,16 @@ from __future__ import annotations
 from bot.desk.search import SearchResult
 
 _QUOTES = '"“”„‟«»'
+_QUOTE_MARKS = frozenset(_QUOTES)
 
 
 def shown_query(query: str) -> str:
     """The query in quotation marks, unless it brings its own: ``"reckless disregard"`` is
     shown once, not as ““reckless disregard””."""
     text = query.strip()
-    if any(mark in text for mark in _QUOTES):
+    if not _QUOTE_MARKS.isdisjoint(text):
         inner = text.strip(_QUOTES).strip()
-        if not any(mark in inner for mark in _QUOTES):
+        if _QUOTE_MARKS.isdisjoint(inner):
             return f"“{inner}”"  # one quoted phrase: our own marks, once
         return text
     return f"“{text}”"

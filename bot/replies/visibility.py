@@ -17,6 +17,9 @@ from bot.replies.reply import FollowUpCard, History, Note, Part, Reply, SourceCa
 
 def state_without_notes(state: FollowUpState) -> FollowUpState:
     resolution = state.resolution
+    hidden = resolution is not None and (resolution.note is not None or resolution.link is not None)
+    if not state.history and not hidden:
+        return state  # nothing to hide (a follow-up nobody has changed): no copy
     return replace(
         state,
         history=(),
@@ -32,23 +35,28 @@ def without_notes(reply: Reply) -> Reply:
     """The same reply with no follow-up note, link or history in any part."""
     if not any(isinstance(p, (History, SourceCard, FollowUpCard)) for p in reply.parts):
         return reply  # nothing to hide (most search replies): no copy
-    parts: list[Part] = []
-    hid_history = False
-    for part in reply.parts:
-        if isinstance(part, History):
-            hid_history = True
-            continue
-        if isinstance(part, SourceCard) and part.followup is not None:
-            hid_history = True
-            part = replace(
-                part,
-                followup=state_without_notes(part.followup),
-                history=(),
-                history_shown=False,
-            )
-        elif isinstance(part, FollowUpCard):
-            part = replace(part, state=state_without_notes(part.state))
-        parts.append(part)
-    if hid_history:
+    parts = [_part_without_notes(part) for part in reply.parts if not isinstance(part, History)]
+    if _hides_history(reply.parts):
         parts.append(Note(NOTES_FOR_EDITORS))
+    elif all(new is old for new, old in zip(parts, reply.parts, strict=True)):
+        return reply  # nothing hidden: no copy
     return replace(reply, parts=tuple(parts))
+
+
+def _hides_history(parts: tuple[Part, ...]) -> bool:
+    """Whether a reader's copy leaves out a history these parts show an editor."""
+    return any(
+        isinstance(p, History) or (isinstance(p, SourceCard) and p.followup is not None)
+        for p in parts
+    )
+
+
+def _part_without_notes(part: Part) -> Part:
+    if isinstance(part, SourceCard) and part.followup is not None:
+        return replace(
+            part, followup=state_without_notes(part.followup), history=(), history_shown=False
+        )
+    if isinstance(part, FollowUpCard):
+        state = state_without_notes(part.state)
+        return part if state is part.state else replace(part, state=state)
+    return part

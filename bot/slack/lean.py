@@ -111,16 +111,17 @@ class CommandMatcher(ListenerMatcher):
 
 
 class CommandListener(Listener):
-    """One listener for every command of the registry, called with its three arguments directly.
+    """One listener for every command of the registry, called with its two arguments directly;
+    what it returns is the acknowledgement.
 
     Bolt's ``app.command(name)`` registers a listener per command, and each request then runs
     each matcher (and the listener) through argument injection until one matches.
     """
 
-    def __init__(self, names: Iterable[str], answer: Callable[..., None]) -> None:
+    def __init__(self, names: Iterable[str], answer: Callable[..., BoltResponse]) -> None:
         self.matchers = [CommandMatcher(names)]
         self.middleware: list[Middleware] = []
-        self.ack_function = answer  # type: ignore[assignment]
+        self.ack_function = answer
         self.lazy_functions: list[Callable[..., None]] = []
         self.auto_acknowledgement = False
         self.ack_timeout = 3
@@ -128,12 +129,14 @@ class CommandListener(Listener):
     def run_ack_function(
         self, *, request: BoltRequest, response: BoltResponse
     ) -> BoltResponse | None:
-        context = request.context
-        self.ack_function(ack=context.ack, command=request.body, context=context)
-        return None
+        answer: BoltResponse = self.ack_function(command=request.body, context=request.context)
+        return answer
 
 
-def add_command_listener(app: App, names: Iterable[str], answer: Callable[..., None]) -> None:
-    """``answer(ack, command, context)`` for every command in ``names``, tried where Bolt
-    would have tried ``app.command``'s listener (Bolt has no public way to add a Listener)."""
+def add_command_listener(
+    app: App, names: Iterable[str], answer: Callable[..., BoltResponse]
+) -> None:
+    """``answer(command, context)``, which returns the acknowledgement, for every command in
+    ``names``, tried where Bolt would have tried ``app.command``'s listener (Bolt has no
+    public way to add a Listener)."""
     app._listeners.append(CommandListener(names, answer))

@@ -12,13 +12,13 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -194,8 +194,9 @@ def changes_something(payload: dict[str, Any]) -> bool:
 # --- slash commands -----------------------------------------------------------------------
 
 
-def answer_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    """Every slash command: the router's reply, returned in the acknowledgement itself."""
+def answer_command(command: dict[str, Any], context: BoltContext) -> BoltResponse:
+    """Every slash command: the router's reply, returned as the acknowledgement itself (a
+    listener's BoltResponse is Bolt's answer, over HTTP and Socket Mode alike)."""
     services = services_of(context)
     reply = services.router.handle(
         str(command.get("command", "")),
@@ -204,7 +205,11 @@ def answer_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> N
         services.clock(),
         str(command.get("channel_id", "")),  # a story's channel answers from it first
     )
-    ack(**reply_message(reply, services.render))
+    return BoltResponse(status=200, body=services.message_json(reply), headers=JSON_HEADERS)
+
+
+# What Bolt's ack() sends with a dict.
+JSON_HEADERS: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
 
 
 def acknowledge(ack: Ack) -> None:

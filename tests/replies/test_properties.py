@@ -3,16 +3,18 @@ blocks stay within Slack's limits with every user string escaped."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.desk.search import SearchIndex
-from bot.replies.blocks import MAX_BLOCKS, reply_to_json
+from bot.replies.blocks import MAX_BLOCKS, message_json, reply_to_json
 from bot.replies.commands import NAMES
-from bot.replies.router import Router
+from bot.replies.router import Router, clean_text
 from bot.replies.text import render_text
 from bot.store.memory import MemoryBook
 from tests.replies.desks import NOW, shipped_desk
@@ -84,3 +86,27 @@ def test_any_text_for_any_command_gets_a_reply_within_slack_limits(command: str,
     payload = reply_to_json(reply)
     assert_within_limits(payload)
     assert render_text(reply).strip()
+    # What a command's acknowledgement carries, drawn once per reply and then kept: every
+    # example's replies share the one cache, so a reply drawn from another's entry fails.
+    assert json.loads(message_json(reply)) == payload
+    dark = replace(reply, meta={**reply.meta, "followup_status": "unavailable"})
+    assert json.loads(message_json(dark)) == reply_to_json(dark)
+    shared = replace(reply, visibility="in_channel", people=(("U0PROP", "Pat"),))
+    assert json.loads(message_json(shared)) == reply_to_json(shared)
+
+
+@given(st.text(max_size=60), st.sampled_from(["", "\n"]))
+@settings(max_examples=400, deadline=None)
+def test_typed_text_loses_control_and_bidi_characters_and_nothing_else(
+    text: str, keep: str
+) -> None:
+    """Each control or bidi character (except those kept) becomes a space; text with none
+    comes back as typed, trimmed."""
+    turned = "".join(
+        " " if (ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in _BIDI) and ch not in keep else ch
+        for ch in text
+    )
+    assert clean_text(text, keep=keep) == turned.strip()
+
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
