@@ -388,6 +388,12 @@ class FollowUpState:
 
 def fold_events(item: FollowUp, events: Iterable[FollowUpEvent], now: datetime) -> FollowUpState:
     """Replay a follow-up's events in time order; a snooze that has run out counts as open."""
+    return state_at(replay_events(item, events), now)
+
+
+def replay_events(item: FollowUp, events: Iterable[FollowUpEvent]) -> FollowUpState:
+    """A follow-up after its events, before the clock is read: a snooze is still a snooze
+    (see :func:`state_at`)."""
     history = tuple(sorted((e for e in events if e.followup_id == item.id), key=lambda e: e.at))
     status, until, resolution = Status.OPEN, None, None
     for event in history:
@@ -397,9 +403,15 @@ def fold_events(item: FollowUp, events: Iterable[FollowUpEvent], now: datetime) 
             status, until, resolution = Status.SNOOZED, event.until, None
         elif event.action is Action.REOPENED:
             status, until, resolution = Status.OPEN, None, None
-    if status is Status.SNOOZED and (until is None or until <= now):
-        status, until = Status.OPEN, None
     return FollowUpState(item, status, history, until, resolution)
+
+
+def state_at(state: FollowUpState, now: datetime) -> FollowUpState:
+    """A replayed follow-up as it stands at ``now``: a snooze that has run out counts as open."""
+    until = state.snoozed_until
+    if state.status is Status.SNOOZED and (until is None or until <= now):
+        return FollowUpState(state.item, Status.OPEN, state.history, None, state.resolution)
+    return state
 
 
 def refusal(state: FollowUpState, action: Action) -> str | None:

@@ -19,11 +19,12 @@ from bot.desk.model import (
     BookUnavailable,
     Desk,
     Fact,
-    FollowUp,
     FollowUpBook,
     FollowUpEvent,
     FollowUpState,
     fold_events,
+    replay_events,
+    state_at,
 )
 from bot.desk.search import SearchIndex
 from bot.desk.stories import Story
@@ -34,8 +35,8 @@ from bot.replies.story_list import story_counts
 
 logger = logging.getLogger(__name__)
 
-# The book's version, then everything it held at that version.
-_BookCache = tuple[object, tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]
+# The book's version, then every follow-up replayed from what it held at that version.
+_BookCache = tuple[object, tuple[FollowUpState, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class ReplyContext:
         self.index = index if index is not None else SearchIndex.build(desk)
         self.editors = editors
         self.commands: dict[str, CommandHelp] = {c.name: c for c in commands}
-        # (book version, events, added follow-ups): saves two queries on most requests.
+        # (book version, follow-ups replayed): two queries and the replay saved on most requests.
         self._book_cache: _BookCache | None = None
         self._checker: DraftChecker | None = None
         self.story: Story | None = None  # the story of the channel the command was typed in
@@ -129,9 +130,7 @@ class ReplyContext:
     def states(self, now: datetime) -> States:
         """Every follow-up with its live status; curated ones as open when the book is down."""
         try:
-            events, added = self._book_contents()
-            items = (*self.desk.followups, *added)
-            return States([fold_events(item, events, now) for item in items], live=True)
+            return States([state_at(state, now) for state in self._replayed()], live=True)
         except BookUnavailable as exc:  # it stopped answering: said once a command, briefly
             logger.warning("follow-up book unavailable (%s); answering without status", exc)
         except Exception:
@@ -139,19 +138,27 @@ class ReplyContext:
             logger.warning("follow-up book unavailable; answering without status", exc_info=True)
         return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
 
-    def _book_contents(self) -> tuple[tuple[FollowUpEvent, ...], tuple[FollowUp, ...]]:
-        """Every event and added follow-up, read again only when the book's version says
-        something changed (any process may write to it); books without one are always read."""
+    def _replayed(self) -> tuple[FollowUpState, ...]:
+        """Every follow-up, curated then added, replayed from the book's events: read and
+        replayed again only when the book's version says something changed (any process may
+        write to it); books without one are always read. Only a snooze's end depends on the
+        clock, and state_at applies it on every call, so snoozes still run out on time."""
         version_of: Callable[[], object] | None = getattr(self.book, "version", None)
         version = version_of() if version_of is not None else None
         cached = self._book_cache
         if version is not None and cached is not None and cached[0] == version:
-            return cached[1], cached[2]
+            return cached[1]
         # Read after the version: a write landing in between makes the next call read again.
-        events, added = tuple(self.book.events()), tuple(self.book.added_followups())
+        events, added = self.book.events(), self.book.added_followups()
+        by_item: dict[str, list[FollowUpEvent]] = {}
+        for event in events:
+            by_item.setdefault(event.followup_id, []).append(event)
+        replayed = tuple(
+            replay_events(item, by_item.get(item.id, ())) for item in (*self.desk.followups, *added)
+        )
         if version is not None:
-            self._book_cache = (version, events, added)
-        return events, added
+            self._book_cache = (version, replayed)
+        return replayed
 
     # --- help, derived from the registry ------------------------------------------------------
 

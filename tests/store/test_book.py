@@ -130,3 +130,14 @@ def test_a_router_sees_what_another_process_wrote(database_url: str) -> None:
     finally:
         here.dispose()
         there.dispose()
+
+
+def test_a_snooze_runs_out_on_time_while_the_book_is_unchanged(book: FollowUpBook) -> None:
+    """A router replays the book once per version; the clock still ends a snooze."""
+    until = MONDAY + timedelta(days=1)
+    book.record(FollowUpEvent(CURATED.id, Action.SNOOZED, "U1", MONDAY, until=until))
+    router = Router(DESK, book)
+    assert router.states(MONDAY).items[0].status is Status.SNOOZED
+    later = router.states(until + timedelta(seconds=1)).items[0]
+    assert (later.status, later.snoozed_until) == (Status.OPEN, None)
+    assert router.states(until - timedelta(seconds=1)).items[0].status is Status.SNOOZED
