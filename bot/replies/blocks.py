@@ -94,6 +94,10 @@ class Style:
     timezone: str = "UTC"
     unavailable: bool = False
     names: tuple[tuple[str, str], ...] | None = None  # None: mentions are fine (private)
+    # A private reply's command and query: its follow-up buttons carry them, because Slack
+    # sends a click on an ephemeral message without the message, and the reply is redrawn
+    # by running them again.
+    replay: tuple[str, str] | None = None
 
     def person(self, user: str) -> str:
         if self.names is None:
@@ -218,10 +222,12 @@ def _first_blocks(reply: Reply, budget: int) -> list[dict[str, Any]]:
 
 
 def style_of(reply: Reply) -> Style:
+    private = reply.visibility == "ephemeral" and bool(reply.command) and reply.shareable
     return Style(
         reply.meta.get("timezone", "UTC"),
         reply.meta.get("followup_status") == "unavailable",
         reply.people if reply.visibility == "in_channel" else None,
+        (reply.command, reply.query) if private else None,
     )
 
 
@@ -325,7 +331,7 @@ def _followup_blocks(card: FollowUpCard, style: Style) -> list[Block]:
         ),
     ]
     if card.buttons and not unavailable:
-        blocks.append(_followup_buttons(item.id, state.status))
+        blocks.append(_followup_buttons(item.id, state.status, style.replay))
     return blocks
 
 
@@ -347,13 +353,29 @@ def _followup_origin(card: FollowUpCard, style: Style) -> str:
     return f"added by {style.person(added_by)}" if added_by else "added in Slack"
 
 
-def _followup_buttons(followup_id: str, status: Status) -> ActionsBlock:
-    resolve = ButtonElement(
-        text="Resolve", action_id="followup_resolve", value=followup_id, style="primary"
+def followup_button_value(followup_id: str, replay: tuple[str, str] | None) -> str:
+    """The follow-up's id, with the private reply's command and query when there is one
+    (and they fit in a button's value)."""
+    if replay is None:
+        return followup_id
+    value = json.dumps(
+        {"id": followup_id, "c": replay[0], "q": replay[1]},
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
-    day = ButtonElement(text="Snooze 1 day", action_id="followup_snooze_1d", value=followup_id)
-    week = ButtonElement(text="Snooze 1 week", action_id="followup_snooze_1w", value=followup_id)
-    reopen = ButtonElement(text="Reopen", action_id="followup_reopen", value=followup_id)
+    return value if len(value) <= SHARE_VALUE_LIMIT else followup_id
+
+
+def _followup_buttons(
+    followup_id: str, status: Status, replay: tuple[str, str] | None = None
+) -> ActionsBlock:
+    value = followup_button_value(followup_id, replay)
+    resolve = ButtonElement(
+        text="Resolve", action_id="followup_resolve", value=value, style="primary"
+    )
+    day = ButtonElement(text="Snooze 1 day", action_id="followup_snooze_1d", value=value)
+    week = ButtonElement(text="Snooze 1 week", action_id="followup_snooze_1w", value=value)
+    reopen = ButtonElement(text="Reopen", action_id="followup_reopen", value=value)
     elements = {
         Status.OPEN: [resolve, day, week],
         Status.SNOOZED: [resolve, reopen],

@@ -227,6 +227,25 @@ def read_share_value(value: object) -> tuple[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
+    return _replayable(data)
+
+
+def read_followup_value(value: object) -> tuple[str, tuple[str, str] | None]:
+    """A follow-up button's value: the follow-up id, and the private reply's command and
+    query when the button carries them (and they may be replayed)."""
+    text = value if isinstance(value, str) else ""
+    if not text.startswith("{"):
+        return text, None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text, None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return text, None
+    return data["id"], _replayable(data)
+
+
+def _replayable(data: dict[str, Any]) -> tuple[str, str] | None:
     name, query = data.get("c"), data.get("q", "")
     command = commands.find(name) if isinstance(name, str) else None
     if command is None or not isinstance(query, str) or command.changes(query):
@@ -370,8 +389,8 @@ def open_resolve_modal(
     Whether the item may be resolved is checked once the modal is open."""
     services = services_of(context)
     if services.router.may_edit(user_of(body)):
-        followup_id = str(action.get("value") or "")
-        trigger_work().submit(open_then_check, client, services, body, followup_id)
+        followup_id, replay = read_followup_value(action.get("value"))
+        trigger_work().submit(open_then_check, client, services, body, followup_id, replay)
     ack()
 
 
@@ -384,12 +403,16 @@ def resolve_refused(body: dict[str, Any], client: WebClient, context: BoltContex
 
 
 def open_then_check(
-    client: WebClient, services: Services, body: dict[str, Any], followup_id: str
+    client: WebClient,
+    services: Services,
+    body: dict[str, Any],
+    followup_id: str,
+    replay: tuple[str, str] | None = None,
 ) -> None:
     try:
         item = services.desk.followup(followup_id)
         title = item.title if item is not None else f"Follow-up {followup_id}"
-        metadata = modal_metadata(followup_id, origin_of(body))
+        metadata = modal_metadata(followup_id, replace(origin_of(body), replay=replay))
         view = resolve_modal(followup_id, title, metadata)
         opened = client.views_open(trigger_id=body.get("trigger_id"), view=view)
         checked = check_change(
@@ -424,7 +447,8 @@ def followup_button(
     """Snooze and Reopen record the change, then redraw the message everyone sees (or Home,
     or the private reply), or confirm it privately."""
     services = services_of(context)
-    user, followup_id = user_of(body), str(action.get("value") or "")
+    user = user_of(body)
+    followup_id, replay = read_followup_value(action.get("value"))
     action_id = str(action.get("action_id", ""))
     now = services.clock()
     if action_id in SNOOZE_ACTIONS:
@@ -440,21 +464,47 @@ def followup_button(
         client, services, origin, outcome.after, body.get("message")
     ):
         return
-    show_change(body, client, services, confirmation(outcome, services.desk.newsroom.timezone))
+    text = confirmation(outcome, services.desk.newsroom.timezone)
+    show_change(body, client, services, text, replay)
 
 
-def show_change(body: dict[str, Any], client: WebClient, services: Services, text: str) -> None:
-    """Home is republished; a message is redrawn from its Share button, or confirmed."""
+def show_change(
+    body: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    text: str,
+    replay: tuple[str, str] | None = None,
+) -> None:
+    """Home is republished; a private reply is redrawn by running its command again (from
+    its Share button, or what its follow-up button carries), or the change is confirmed."""
     if from_home(body):
         publish_home(client, services, user_of(body), notice=text)
         return
-    replay = read_share_value(_share_value_in(body.get("message") or {}))
-    if replay is not None:
-        reply = services.router.handle(replay[0], replay[1], user_of(body), services.clock())
-        message = {**reply_message(reply, services.render), "replace_original": True}
-        if post_to_response_url(body.get("response_url"), message, client.timeout):
-            return
-    tell(body, client, services, text)
+    replay = read_share_value(_share_value_in(body.get("message") or {})) or replay
+    url = body.get("response_url")
+    if not redraw_private(client, services, user_of(body), url, replay, text):
+        tell(body, client, services, text)
+
+
+def redraw_private(
+    client: WebClient,
+    services: Services,
+    user: str,
+    response_url: object,
+    replay: tuple[str, str] | None,
+    notice: str = "",
+) -> bool:
+    """Replace a private reply with its command run again, so it shows what changed, under
+    ``notice`` (our mrkdwn: what the click did, since the item may have left the list)."""
+    checked = _replayable({"c": replay[0], "q": replay[1]}) if replay else None
+    if checked is None or not isinstance(response_url, str) or not response_url:
+        return False
+    reply = services.router.handle(checked[0], checked[1], user, services.clock())
+    reply = replace(reply, max_blocks=reply.max_blocks - 1) if notice else reply
+    message = {**reply_message(reply, services.render), "replace_original": True}
+    if notice:
+        message["blocks"] = [notice_block(notice), *message["blocks"]]
+    return post_to_response_url(response_url, message, client.timeout)
 
 
 def _share_value_in(message: dict[str, Any]) -> str | None:
@@ -506,18 +556,26 @@ def refresh_home_after_resolution(
     body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Show the resolution where the Resolve button was: the channel message it was on is
-    redrawn for everyone (the modal carries where that was); otherwise the resolver's Home
-    is republished, since a modal opened from Home would leave it showing the item open."""
+    redrawn for everyone, a private reply is redrawn for the resolver (the modal carries
+    where the button was); otherwise the resolver's Home is republished, since a modal
+    opened from Home would leave it showing the item open."""
     services = services_of(context)
     user = user_of(body)
     if not services.router.may_edit(user):
         return  # a refused submission changed nothing
     followup_id, origin = read_modal_metadata(view.get("private_metadata"))
-    if origin is not None and origin.channel_message:
-        states = services.router.states(services.clock())
-        state = next((s for s in states.items if s.item.id == followup_id), None)
-        if state is not None and redraw_in_channel(client, services, origin, state, None):
-            return
+    states = services.router.states(services.clock())
+    state = next((s for s in states.items if s.item.id == followup_id), None)
+    if origin is None or state is None:
+        publish_home(client, services, user)
+        return
+    if origin.channel_message and redraw_in_channel(client, services, origin, state, None):
+        return
+    notice = f"Resolved *{escape_mrkdwn(state.item.title)}*."
+    if origin.ephemeral and redraw_private(
+        client, services, user, origin.response_url, origin.replay, notice
+    ):
+        return
     publish_home(client, services, user)
 
 

@@ -36,6 +36,8 @@ class Origin:
     ts: str | None = None
     ephemeral: bool = False
     response_url: str | None = None
+    # A private reply's command and query (from its button), to redraw it after the modal.
+    replay: tuple[str, str] | None = None
 
     @property
     def channel_message(self) -> bool:
@@ -66,6 +68,8 @@ def modal_metadata(followup_id: str, origin: Origin) -> str:
         "ephemeral": origin.ephemeral,
         "url": origin.response_url,
     }
+    if origin.replay is not None:
+        data["c"], data["q"] = origin.replay
     text = json.dumps(data, separators=(",", ":"))
     if len(text) > METADATA_LIMIT:  # an absurd response_url: the message is not redrawn
         text = json.dumps({"id": followup_id}, separators=(",", ":"))
@@ -88,8 +92,17 @@ def read_modal_metadata(text: object) -> tuple[str, Origin | None]:
         ts=_text(data.get("ts")),
         ephemeral=bool(data.get("ephemeral")),
         response_url=_text(data.get("url")),
+        replay=_replay(data),
     )
     return str(data.get("id") or ""), origin
+
+
+def _replay(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The command and query as written down (the caller checks they may be replayed)."""
+    command, query = data.get("c"), data.get("q", "")
+    if isinstance(command, str) and isinstance(query, str):
+        return command, query
+    return None
 
 
 def _text(value: object) -> str | None:

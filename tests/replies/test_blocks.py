@@ -103,10 +103,12 @@ def test_follow_up_buttons_follow_the_status() -> None:
     desk = make_desk(followups=[followup("a")])
     router = Router(desk, MemoryBook(), editors=EVERYONE)
     open_blocks = render_blocks(router.handle("/followups", "", "U1", NOW))
+    # A private reply's buttons also carry its command, to redraw it after a click.
+    mine = '{"id":"a","c":"/followups","q":""}'
     assert [b for b in buttons(open_blocks) if b[0] != "share_reply"] == [
-        ("followup_resolve", "a"),
-        ("followup_snooze_1d", "a"),
-        ("followup_snooze_1w", "a"),
+        ("followup_resolve", mine),
+        ("followup_snooze_1d", mine),
+        ("followup_snooze_1w", mine),
     ]
     resolved = render_blocks(router.handle("/followups", "resolve a done", "U1", NOW))
     assert buttons(resolved) == [("followup_reopen", "a")]

@@ -186,3 +186,88 @@ def test_a_shared_reply_is_recorded_and_later_corrected_in_place(
     lines = json.dumps(shown["blocks"], ensure_ascii=False)
     assert "*Corrected 1 Feb 2021:* value 545 → 546" in lines
     assert shown["blocks"][-1]["elements"][0]["text"] == f"shared by <@{EDITOR}>"
+
+
+def private_followups(served: Served) -> dict[str, Any]:
+    """An editor's `/followups` reply, as the command answers it (an ephemeral message)."""
+    reply = served.command("/followups", "", user=EDITOR).json()
+    assert reply["response_type"] == "ephemeral" and "*open*" in card_text(reply["blocks"])
+    return dict(reply)
+
+
+def button_value(blocks: list[dict[str, Any]], action_id: str) -> str:
+    (actions,) = [b for b in blocks if b.get("block_id") == f"newsbot:followup:{FOLLOWUP}:actions"]
+    (button,) = [e for e in actions["elements"] if e["action_id"] == action_id]
+    return str(button["value"])
+
+
+def test_snooze_on_a_private_reply_redraws_that_reply(serve_app) -> None:
+    served: Served = serve_app(editors=frozenset({EDITOR}))
+    reply = private_followups(served)
+    # Slack sends a click on an ephemeral message without the message (see the real payload
+    # corpus): the button itself says which reply to redraw.
+    value = button_value(reply["blocks"], "followup_snooze_1d")
+    served.interaction(block_action(served, "followup_snooze_1d", value))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    [redrawn] = served.slack.calls_to("response_url")
+    assert redrawn.params["replace_original"] is True
+    shown = [b["text"]["text"] for b in redrawn.params["blocks"] if b["type"] == "section"]
+    assert shown[0] == (
+        "Snoozed *White House response to the OIG report* until 2 Feb 2021 10:00 EST."
+    )
+    # The reply lists open follow-ups: the snoozed one has left it, and the reply says so.
+    assert f"newsbot:followup:{FOLLOWUP}" not in json.dumps(redrawn.params["blocks"])
+    assert "Also 1 snoozed: `/followups all` shows them." in shown
+    assert served.slack.calls_to("views.publish") == []
+    assert [e.action.value for e in served.book.events()] == ["snoozed"]
+
+
+def test_resolve_through_the_modal_from_a_private_reply_redraws_that_reply(serve_app) -> None:
+    served: Served = serve_app(editors=frozenset({EDITOR}))
+    reply = private_followups(served)
+    value = button_value(reply["blocks"], "followup_resolve")
+    served.interaction(block_action(served, "followup_resolve", value))
+    wait_for(lambda: bool(served.slack.calls_to("views.open")))
+    view = served.slack.calls_to("views.open")[0].params["view"]
+
+    served.interaction({
+        "type": "view_submission", "team": {"id": "T0NEWSROOM"},
+        "user": {"id": EDITOR, "team_id": "T0NEWSROOM"}, "api_app_id": "A0NEWSBOT",
+        "view": {**view, "id": "V0MODAL", "state": {"values": {
+            "note": {"note": {"type": "plain_text_input", "value": "Declined on 15 Jan"}},
+            "link": {"link": {"type": "plain_text_input", "value": None}},
+        }}},
+    })  # fmt: skip
+
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    [redrawn] = served.slack.calls_to("response_url")
+    assert redrawn.params["replace_original"] is True
+    shown = [b["text"]["text"] for b in redrawn.params["blocks"] if b["type"] == "section"]
+    assert shown[0] == "Resolved *White House response to the OIG report*."
+    assert f"newsbot:followup:{FOLLOWUP}" not in json.dumps(redrawn.params["blocks"])
+    assert "Also 1 resolved: `/followups all` shows them." in shown
+    assert served.slack.calls_to("views.publish") == []  # not Home: the reply was redrawn
+    assert [e.action.value for e in served.book.events()] == ["resolved"]
+
+
+def test_a_private_reply_of_every_follow_up_redraws_the_card_in_place(serve_app) -> None:
+    served: Served = serve_app(editors=frozenset({EDITOR}))
+    reply = served.command("/followups", "all", user=EDITOR).json()
+    value = button_value(reply["blocks"], "followup_snooze_1w")
+    assert json.loads(value) == {"id": FOLLOWUP, "c": "/followups", "q": "all"}
+    served.interaction(block_action(served, "followup_snooze_1w", value))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    [redrawn] = served.slack.calls_to("response_url")
+    assert "*snoozed until 8 Feb 2021 10:00 EST*" in card_text(redrawn.params["blocks"])
+    assert card_buttons(redrawn.params["blocks"]) == ["followup_resolve", "followup_reopen"]
+
+
+def test_a_forged_button_cannot_replay_a_command_that_changes_something(serve_app) -> None:
+    served: Served = serve_app(editors=frozenset({EDITOR}))
+    value = json.dumps({"id": FOLLOWUP, "c": "/followups", "q": "add Call the mayor"})
+    served.interaction(block_action(served, "followup_snooze_1d", value))
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    [told] = served.slack.calls_to("response_url")
+    assert told.params["replace_original"] is False  # a confirmation, nothing replayed
+    assert served.book.added_followups() == []
+    assert [e.action.value for e in served.book.events()] == ["snoozed"]
