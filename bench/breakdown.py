@@ -2,13 +2,23 @@
 
 Each stage is timed on its own over the same rotating queries, so the table reads as a
 budget: what the search, the reply, the Block Kit rendering, the follow-up states, the log
-line and Bolt itself cost per request, next to the bare Bolt echo.
+line and Bolt itself cost per request, next to the bare Bolt echo. Each app's loggers are set
+as its served process sets them (newsbot: bot.logs.configure, Bolt's own at WARNING; the
+echo: Bolt's defaults), so both pay what they pay when served.
+
+    .venv/bin/python -m bench.breakdown              # the table (as bench.run prints it)
+    .venv/bin/python -m bench.breakdown --profile 40 # and cProfile of newsbot's WSGI request
 """
 
 from __future__ import annotations
 
+import argparse
+import cProfile
 import io
 import logging
+import pstats
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -77,8 +87,35 @@ def wsgi_call(app: WsgiApp, pool: list[SignedRequest]) -> Callable[[int], object
     return call
 
 
-def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
-    settings = Settings(
+def served_as(level: str | None) -> None:
+    """Loggers as ``newsbot serve`` sets them at ``level`` (None: as the echo's process has
+    them, Bolt's defaults and the root logger at WARNING)."""
+    if level is not None:
+        configure(level, "text", secrets=(TOKEN, SECRET), stream=io.StringIO())
+        return
+    configure("WARNING", "text", stream=io.StringIO())
+    for name in ("slack_bolt", "slack_sdk"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def newsbot_request(
+    api_url: str, response_url: str, folder: Path
+) -> tuple[Callable[[int], object], Callable[[], None]]:
+    """One signed /facts request through newsbot's WSGI app (rotating the pool), and what
+    closes its database."""
+    settings = _settings(api_url, folder)
+    database = Database(settings.database_url)
+    database.create_schema()
+    book = database.book()
+    desk = load_desk(settings.facts_file)
+    router = Router(desk, book)
+    app = build_app(settings, desk, book, make_client(settings), router)
+    newsbot = make_wsgi_handler(settings, app, lambda: (200, {}))
+    return wsgi_call(newsbot, signed_pool(SECRET, response_url)), database.dispose
+
+
+def _settings(api_url: str, folder: Path) -> Settings:
+    return Settings(
         facts_file=str(Path(__file__).resolve().parent.parent / "facts.yaml"),
         database_url=f"sqlite:///{folder / 'breakdown.db'}",
         slack_bot_token=TOKEN,
@@ -86,6 +123,30 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
         slack_api_url=api_url,
         scheduler=False,
     )
+
+
+def profile(api_url: str, response_url: str, folder: Path, calls: int, top: int) -> str:
+    """cProfile of ``calls`` newsbot requests (INFO log line, written on this thread): the
+    ``top`` functions by cumulative and by own time."""
+    call, close = newsbot_request(api_url, response_url, folder)
+    served_as("INFO")
+    try:
+        for n in range(50):
+            call(n)
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [call(n) for n in range(calls)])
+    finally:
+        served_as("WARNING")
+        close()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
+    settings = _settings(api_url, folder)
     desk = load_desk(settings.facts_file)
     database = Database(settings.database_url)
     database.create_schema()
@@ -125,16 +186,17 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
     table = Table(
         "Where a /facts request's CPU goes (in-process, no HTTP)", ("stage", "CPU µs per call")
     )
-    logging.getLogger().setLevel(logging.WARNING)
+    served_as("WARNING")
     for name, action in stages:
+        if name.startswith("bare Bolt"):
+            served_as(None)
         table.add(name, f"{per_call(action, calls) * 1e6:,.0f}")
-    sink = io.StringIO()
-    configure("INFO", "text", secrets=(TOKEN, SECRET), stream=sink)
+    served_as("INFO")
     table.add(
         "newsbot WSGI app, whole request, INFO log line to a buffer",
         f"{per_call(wsgi_call(newsbot, pool), calls) * 1e6:,.0f}",
     )
-    logging.getLogger().setLevel(logging.WARNING)
+    served_as("WARNING")
     database.dispose()
     table.notes.append(
         "Shipped facts.yaml, SQLite follow-up book, the same four queries; the calling "
@@ -142,8 +204,36 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
         "The stages overlap (the whole request includes the reply, which includes the search)."
     )
     table.notes.append(
+        "Loggers as each app's served process sets them: newsbot's rows after "
+        "bot.logs.configure (WARNING, or INFO for the log line; Bolt's own loggers at "
+        "WARNING), the echo's with Bolt's defaults. The INFO line is formatted and written on "
+        "the calling thread here; `newsbot serve` does that on its log thread, the same CPU."
+    )
+    table.notes.append(
         "Search results are kept per index (the last 256 queries): the rotating benchmark "
         "queries are asked before after the first round, as a newsroom's repeated questions, "
         "Share and button redraws are. A query never asked costs the first search row instead."
     )
     return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.breakdown", description=__doc__)
+    parser.add_argument("--calls", type=int, default=500, help="timed calls per stage")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="also profile, printing the top N functions"
+    )
+    args = parser.parse_args(argv)
+    from tests.slack_stand_in import SlackStandIn
+
+    with SlackStandIn() as slack, tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+        folder = Path(tmp)
+        print(measure(slack.api_url, slack.response_url(), folder, args.calls).text())
+        if args.profile:
+            calls = max(args.calls, 2000)
+            print(profile(slack.api_url, slack.response_url(), folder, calls, args.profile))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -55,6 +55,9 @@ class LoadResult:
     client_cpu_cores: float  # CPU the load generator used, in cores (1.0 = one core busy)
     server_cpu_cores: float = 0.0
     server_cpu_s: float = 0.0  # user + system seconds of the server's processes over the run
+    # The busiest worker's part of all the workers' CPU over the run: 1.0 when one worker did
+    # everything (one core busy), 1 / workers when they shared the load evenly.
+    busiest_worker: float = 0.0
 
     @property
     def throughput(self) -> float:

@@ -29,6 +29,9 @@ class Server:
         """The gunicorn master and its workers."""
         return [self.process.pid, *children_of(self.process.pid)]
 
+    def workers(self) -> list[int]:
+        return children_of(self.process.pid)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -107,21 +107,30 @@ def _one_load(
     folder: Path,
 ) -> LoadResult:
     pool = signed_pool(SECRET, response_url)
-    tree = server.tree()
-    cpu_before = sum(servers.cpu_seconds(p) for p in tree)
+    tree, workers = server.tree(), server.workers()
+    before = {pid: servers.cpu_seconds(pid) for pid in tree}
     wall_before = time.perf_counter()
     if use_wrk:
         result = run_wrk(server.port, pool, connections, max(1, math.ceil(seconds)), folder)
     else:
         result = run_python(server.port, pool, connections, seconds)
-    server_cpu = sum(servers.cpu_seconds(p) for p in tree) - cpu_before
+    used = {pid: servers.cpu_seconds(pid) - before[pid] for pid in tree}
     wall = time.perf_counter() - wall_before
-    return replace(result, server_cpu_cores=server_cpu / wall, server_cpu_s=server_cpu)
+    server_cpu = sum(used.values())
+    by_worker = [used[pid] for pid in workers if pid in used]
+    busiest = max(by_worker) / sum(by_worker) if by_worker and sum(by_worker) else 0.0
+    return replace(
+        result,
+        server_cpu_cores=server_cpu / wall,
+        server_cpu_s=server_cpu,
+        busiest_worker=busiest,
+    )
 
 
 def merge(runs: list[LoadResult]) -> LoadResult:
     """Rounds of one (app, concurrency) as one row: requests and CPU added up, the mean p50,
-    the worst p99 (percentiles of separate runs cannot be merged exactly)."""
+    the worst p99 (percentiles of separate runs cannot be merged exactly) and the most
+    lopsided split of work between workers."""
     seconds = sum(r.seconds for r in runs)
     return LoadResult(
         requests=sum(r.requests for r in runs),
@@ -132,6 +141,7 @@ def merge(runs: list[LoadResult]) -> LoadResult:
         client_cpu_cores=sum(r.client_cpu_cores * r.seconds for r in runs) / seconds,
         server_cpu_cores=sum(r.server_cpu_cores * r.seconds for r in runs) / seconds,
         server_cpu_s=sum(r.server_cpu_s for r in runs),
+        busiest_worker=max(r.busiest_worker for r in runs),
     )
 
 
@@ -168,6 +178,17 @@ def measure_all(
             server.stop()
 
 
+def cpu_per_request(result: LoadResult) -> float:
+    return result.server_cpu_s / result.requests if result.requests else 0.0
+
+
+def _cpu_ratio(result: LoadResult, base: LoadResult | None) -> str:
+    """How many of the baseline's requests one CPU-second serves, as a share of its own: the
+    throughput ratio at equal cores, whichever way each server's work split between them."""
+    ours, theirs = cpu_per_request(result), cpu_per_request(base) if base else 0.0
+    return f"{theirs / ours:.2f}" if ours and theirs else "-"
+
+
 def slash_table(measured: dict[str, dict[int, LoadResult]], generator: str) -> Table:
     table = Table(
         "Slash commands under load",
@@ -181,7 +202,9 @@ def slash_table(measured: dict[str, dict[int, LoadResult]], generator: str) -> T
             "p99 ms",
             "errors",
             "server CPU per request (µs)",
+            "x bare Bolt 2 x 4 by CPU per request",
             "server CPU (cores)",
+            "busiest worker's share of workers' CPU",
             "load generator CPU (cores)",
         ),
     )
@@ -201,8 +224,10 @@ def slash_table(measured: dict[str, dict[int, LoadResult]], generator: str) -> T
                 ms(r.p50_s),
                 ms(r.p99_s),
                 r.errors,
-                f"{r.server_cpu_s / r.requests * 1e6:,.0f}" if r.requests else "-",
+                f"{cpu_per_request(r) * 1e6:,.0f}" if r.requests else "-",
+                _cpu_ratio(r, base),
                 f"{r.server_cpu_cores:.2f}",
+                f"{r.busiest_worker:.0%}",
                 f"{r.client_cpu_cores:.2f}",
             )
     table.notes += [
@@ -225,6 +250,11 @@ def slash_table(measured: dict[str, dict[int, LoadResult]], generator: str) -> T
         "slack_bolt's WSGI adapter, `App(client=..., signing_secret=..., "
         "process_before_response=True)`: Bolt's own signature check and parsing, no 10 ms "
         "ack() poll.",
+        "Requests per second depend on how the load generator's kept-alive connections "
+        "split between a server's workers (one worker holding them all uses one core); "
+        '"x bare Bolt 2 x 4 by CPU per request" (the baseline\'s CPU per request over the '
+        "row's) does not, and \"busiest worker's share\" shows the split: 50% is an even "
+        "split over two workers, 100% one worker doing everything (the worst round).",
         f"All apps run at once (idle while another is loaded); each (app, concurrency) is "
         f"measured in {ROUNDS} rounds interleaved with the others, the order reversed every "
         "other run. A row adds the rounds' requests and CPU, shows the mean of their p50s and "

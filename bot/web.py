@@ -518,12 +518,13 @@ def log_slack_request(
         fields["retry"] = retry
     fields.update(notes or {})
     # As logger.log does, less its search of the stack for the caller's file and line (a
-    # tenth of a served request's CPU, issue 17: no format prints them), and with the
-    # message written out here, so no handler formats it again.
+    # tenth of a served request's CPU, issue 17: no format prints them), with the message
+    # written out here, so no handler formats it again, and the fields set as makeRecord's
+    # extra sets them, less its check that none is a LogRecord attribute: these never are.
     message = f"{described['command']} {status} {outcome}"
-    logger.handle(
-        logger.makeRecord(logger.name, level, __file__, 0, message, (), None, extra=fields)
-    )
+    record = logging.getLogRecordFactory()(logger.name, level, __file__, 0, message, None, None)
+    record.__dict__.update(fields)
+    logger.handle(record)
 
 
 def _send(
