@@ -25,6 +25,10 @@ from collections.abc import Callable
 SLOTS = 64  # one per worker, by gunicorn's worker age; old ones leave within graceful_timeout
 STALE_AFTER_S = 2.0  # a worker writes at least every TICK_S of bot.front (0.5 s)
 DEFER_S = 0.002  # how long a busier worker leaves a new connection to a less busy one
+# How old the others' counts may be when a worker decides, after an answer, whether to close
+# a kept-alive connection (read at most this often: reading every slot costs microseconds,
+# and a request costs a few hundred). Accepting always reads them afresh.
+CROWDED_READ_EVERY_S = 0.05
 _SLOT = struct.Struct("=iid")  # pid, connections held (-1: not accepting), written at (monotonic)
 
 
@@ -35,6 +39,7 @@ class WorkerShare:
         self._page = mmap.mmap(-1, _SLOT.size * slots)
         self._slots = slots
         self._clock = clock
+        self._fewest_read: tuple[float, int, int | None] = (float("-inf"), -1, None)
 
     def slot_for(self, age: int) -> int:
         return age % self._slots
@@ -63,5 +68,13 @@ class WorkerShare:
     def crowded(self, slot: int, held: int) -> bool:
         """Whether a worker holding ``held`` should close a kept-alive connection after its
         answer: another holds at least two fewer."""
-        fewest = self.fewest_elsewhere(slot) if held > 1 else None
+        fewest = self._fewest_lately(slot) if held > 1 else None
         return fewest is not None and fewest <= held - 2
+
+    def _fewest_lately(self, slot: int) -> int | None:
+        read_at, read_for, fewest = self._fewest_read
+        now = self._clock()
+        if read_for != slot or now - read_at >= CROWDED_READ_EVERY_S:
+            fewest = self.fewest_elsewhere(slot)
+            self._fewest_read = (now, slot, fewest)
+        return fewest

@@ -3,7 +3,7 @@ kept-alive one after its answer. Pure: the clock is injected."""
 
 from __future__ import annotations
 
-from bot.worker_share import STALE_AFTER_S, WorkerShare
+from bot.worker_share import CROWDED_READ_EVERY_S, STALE_AFTER_S, WorkerShare
 
 
 class Clock:
@@ -77,3 +77,14 @@ def test_a_worker_that_stopped_writing_is_forgotten() -> None:
 def test_slots_wrap_by_worker_age() -> None:
     share = WorkerShare(slots=8)
     assert share.slot_for(3) == 3 and share.slot_for(11) == 3
+
+
+def test_after_an_answer_the_others_counts_are_read_at_most_every_few_milliseconds() -> None:
+    share, clock = share_of(5, 3)
+    assert share.crowded(0, 5)
+    share.write(1, 5, pid=101)  # the other worker took connections meanwhile
+    assert share.crowded(0, 5)  # read a moment ago: not read again yet
+    clock.now += CROWDED_READ_EVERY_S * 1.5
+    share.write(1, 5, pid=101)
+    assert not share.crowded(0, 5)
+    assert not share.leave_to_another(0, 5)  # accepting always reads afresh
