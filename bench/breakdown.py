@@ -32,7 +32,7 @@ from bench.slash import SECRET, TOKEN
 from bot.config import Settings
 from bot.desk.load import load_desk
 from bot.logs import configure
-from bot.replies.blocks import render_blocks
+from bot.replies.blocks import message_json, render_blocks
 from bot.replies.router import Router
 from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
@@ -188,6 +188,10 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
             "Block Kit rendering (render_blocks)",
             lambda n: render_blocks(replies[n % len(replies)]),
         ),
+        (
+            "a command's JSON answer, the reply drawn before (message_json)",
+            lambda n: message_json(replies[n % len(replies)]),
+        ),
         ("newsbot WSGI app, whole request, logging off", wsgi_call(newsbot, pool)),
         ("bare Bolt echo WSGI, process_before_response", wsgi_call(bare, pool)),
     ]
@@ -223,9 +227,11 @@ def measure(api_url: str, response_url: str, folder: Path, calls: int) -> Table:
         "the calling thread here; `newsbot serve` does that on its log thread, the same CPU."
     )
     table.notes.append(
-        "Search results are kept per index (the last 256 queries): the rotating benchmark "
-        "queries are asked before after the first round, as a newsroom's repeated questions, "
-        "Share and button redraws are. A query never asked costs the first search row instead."
+        "Search results are kept per index (the last 256 queries), and a command's JSON "
+        "answer per reply (the last 256: a reply equal to one drawn before, follow-up states "
+        "included): the rotating benchmark queries are asked before after the first round, "
+        "as a newsroom's repeated questions, Share and button redraws are. A query never "
+        "asked costs the first search row and the rendering row (plus its json.dumps) instead."
     )
     return table
 
