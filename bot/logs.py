@@ -139,7 +139,9 @@ class _Writer:
     def flush(self) -> None:
         written = threading.Event()
         self.records.put(written)
-        written.wait()
+        while not written.wait(0.1):
+            if not self.thread.is_alive():  # it died: nothing will be written, do not hang
+                return
 
     def stop(self) -> None:
         """Write everything queued so far, then end the thread."""
