@@ -82,6 +82,15 @@ def wait_ready(server: Server, path: str, want: int | None, timeout: float = 30.
         time.sleep(0.002)
 
 
+def wait_for_workers(server: Server, count: int, timeout: float = 30.0) -> None:
+    """Wait until the master has forked ``count`` workers."""
+    deadline = time.perf_counter() + timeout
+    while len(children_of(server.process.pid)) < count:
+        if server.process.poll() is not None or time.perf_counter() > deadline:
+            raise RuntimeError(f"{server.name} never had {count} workers:\n{server.log_tail()}")
+        time.sleep(0.01)
+
+
 def _status(port: int, path: str) -> int | None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:

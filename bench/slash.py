@@ -91,6 +91,10 @@ def _start(contender: Contender, folder: Path, response_url: str) -> servers.Ser
     )
     try:
         servers.wait_ready(server, contender.ready_path, contender.ready_status)
+        # One worker answering is enough for "ready"; the load (and its CPU count, which
+        # reads the process tree) waits for all of them.
+        expected = WebOptions.from_env({k: v for k, v in env.items() if v}).workers
+        servers.wait_for_workers(server, expected)
         check_answers(server.port, response_url, echo=contender.echo)
     except BaseException:
         server.stop()
