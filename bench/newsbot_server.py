@@ -1,7 +1,7 @@
 """``newsbot serve`` as the CLI runs it, bound to 127.0.0.1 on a free port.
 
 The same steps as ``bot.cli.run_server`` (settings from the environment, logging, the
-validated desk, ``bot.runtime.serve``) except the host: the CLI binds 0.0.0.0 for a
+compiled desk, ``bot.cli.serve_desk``) except the host: the CLI binds 0.0.0.0 for a
 platform's router, the benchmark needs loopback only.
 """
 
@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
-from bot.cli import load_or_report
+from bot.cli import desk_to_serve, serve_desk
 from bot.config import Settings
 from bot.logs import configure
-from bot.runtime import serve
 
 
 def main() -> int:
@@ -23,10 +22,10 @@ def main() -> int:
         settings.log_format,
         secrets=(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token),
     )
-    desk = load_or_report(settings.facts_file, sys.stderr)
-    if desk is None:
+    served = desk_to_serve(settings, sys.stderr)
+    if served is None:
         return 1
-    return serve(settings, desk, settings.port, host="127.0.0.1")
+    return serve_desk(settings, served, host="127.0.0.1")
 
 
 if __name__ == "__main__":

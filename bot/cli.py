@@ -20,6 +20,8 @@ from bot.config import Settings, SettingsError, normalize_database_url
 
 if TYPE_CHECKING:
     from bot.desk.model import Desk, FollowUpBook
+    from bot.desk.problems import Problem
+    from bot.live_desk import Served
     from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check", help="validate facts.yaml and provenance")
     check.add_argument("file", nargs="?", help="facts file (default: FACTS_FILE or facts.yaml)")
+    check.add_argument(
+        "--compile",
+        action="store_true",
+        help="when sound, also write the compiled desk `newsbot serve` starts from "
+        "(into NEWSBOT_DESK_CACHE, default .newsbot-cache beside the facts file)",
+    )
     serve = sub.add_parser("serve", help="HTTP mode under a production WSGI server")
     serve.add_argument("--port", type=int, help="port to bind (env PORT, default 3000)")
     sub.add_parser("socket", help="Socket Mode: no public URL needed")
@@ -131,7 +139,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    "check": lambda args, settings: run_check(args.file or settings.facts_file, sys.stdout),
+    "check": lambda args, settings: _run_check(args, settings),
     "extract": lambda args, settings: run_extract(args.seed, sys.stdout),
     "verify": lambda args, settings: _run_verify(args, settings),
     "console": lambda args, settings: run_console(settings, sys.stdin, sys.stdout),
@@ -178,20 +186,57 @@ def _checked(path: str, err: TextIO) -> tuple[Desk | None, int]:
     from bot.desk.load import check_file
 
     desk, problems = check_file(path)
+    return desk, _report(path, desk is not None, problems, err)
+
+
+def _report(path: str, sound: bool, problems: Sequence[Problem], err: TextIO) -> int:
+    """Print every problem, and what to do when there are errors; how many were warnings."""
     for problem in problems:
         print(problem, file=err)
     warnings = sum(1 for p in problems if p.warning)
-    if desk is None:
+    if not sound:
         print(
             f"newsbot: {path} has {len(problems) - warnings} problem(s); "
             "fix them and run `newsbot check`",
             file=err,
         )
-    return desk, warnings
+    return warnings
+
+
+def _run_check(args: argparse.Namespace, settings: Settings) -> int:
+    path = args.file or settings.facts_file
+    if args.compile:
+        return run_compile(path, settings.desk_cache, sys.stdout)
+    return run_check(path, sys.stdout)
 
 
 def run_check(path: str, out: TextIO) -> int:
     return 0 if checked_desk(path, out) is not None else 1
+
+
+def run_compile(path: str, cache: str | None, out: TextIO) -> int:
+    """``newsbot check --compile``: the whole check, then the compiled desk (unless the files
+    are exactly as a compiled desk already checked them)."""
+    from bot.desk.compiled import cache_folder, compile_desk, find
+
+    facts = Path(path)
+    folder = cache_folder(facts, cache)
+    found = find(facts, folder)
+    if found is not None:
+        print(f"{path}: ok; unchanged since it was checked and compiled into {found}", file=out)
+        return 0
+    try:
+        written, problems = compile_desk(facts, folder)
+    except OSError as error:
+        print(f"newsbot: cannot write the compiled desk into {folder}: {error}", file=sys.stderr)
+        return 1
+    _report(path, written is not None, problems, sys.stderr)
+    if written is None:
+        return 1
+    print(
+        f"{path}: ok; every quote found verbatim in its source; compiled into {written}", file=out
+    )
+    return 0
 
 
 def checked_desk(path: str, out: TextIO) -> Desk | None:
@@ -308,16 +353,15 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def run_server(settings: Settings, mode: str) -> int:
-    from bot import runtime
-
     _configure_logging(settings)
     if mode == "serve":
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     else:
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    desk = load_or_report(settings.facts_file, sys.stderr)
-    if desk is None:
+    served = desk_to_serve(settings, sys.stderr)
+    if served is None:
         return 1
+    desk = served.desk
     for reminder in desk.placeholder_reminders():
         logger.warning(
             "%s:%d: reminder %s posts to %s, the shipped example channel: set its channel "
@@ -331,10 +375,31 @@ def run_server(settings: Settings, mode: str) -> int:
     # also creates the schema once before several workers race to.
     _database_or_exit(settings).dispose()
     if mode == "serve":
-        return runtime.serve(settings, desk, settings.port)
+        return serve_desk(settings, served)
     from bot.socket_mode import run_socket
 
     return run_socket(settings, desk)
+
+
+def desk_to_serve(settings: Settings, err: TextIO) -> Served | None:
+    """The compiled desk (bot.compiled_desk): opened if its files are as it checked them,
+    else checked in full and compiled; None after printing every problem."""
+    from bot.compiled_desk import load_for_serving
+    from bot.desk.compiled import cache_folder
+
+    facts = Path(settings.facts_file)
+    return load_for_serving(facts, cache_folder(facts, settings.desk_cache), err)
+
+
+def serve_desk(settings: Settings, served: Served, host: str = "0.0.0.0") -> int:  # noqa: S104
+    """``newsbot serve`` once the desk is ready; a changed desk is checked and compiled anew
+    in a child process while the workers keep serving (bot.live_desk)."""
+    from bot import runtime
+    from bot.compiled_desk import reloader
+    from bot.desk.compiled import cache_folder
+
+    cache = cache_folder(Path(settings.facts_file), settings.desk_cache)
+    return runtime.serve(settings, served, settings.port, host=host, reload=reloader(cache))
 
 
 def _database_or_exit(settings: Settings) -> Database:

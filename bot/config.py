@@ -153,6 +153,7 @@ def _flag(text: str | None, variable: str) -> bool:
 @dataclass(frozen=True)
 class Settings:
     facts_file: str = "facts.yaml"
+    desk_cache: str | None = None  # NEWSBOT_DESK_CACHE; None: .newsbot-cache beside the facts
     database_url: str = DEFAULT_DATABASE_URL
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -191,6 +192,7 @@ class Settings:
         editors, readers = _access_lists(get("NEWSBOT_EDITORS"), get("NEWSBOT_READERS"))
         settings = cls(
             facts_file=get("FACTS_FILE") or "facts.yaml",
+            desk_cache=get("NEWSBOT_DESK_CACHE"),
             database_url=normalize_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),

@@ -11,29 +11,37 @@ workers keep serving, and each problem is logged once, with its file and line.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.desk.compiled import desk_files, desk_version
 from bot.desk.model import Desk
 from bot.desk.problems import Problem
+from bot.desk.search import SearchIndex
+
+__all__ = ["DeskWatcher", "LiveDesk", "Served", "desk_files", "desk_version", "stamp"]
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how often the files are looked at (a stat each: nothing is read)
 
 Stamp = tuple[tuple[str, int, int], ...]
-CheckFile = Callable[[Path], tuple[Desk | None, list[Problem]]]
 
 
-def desk_files(desk: Desk) -> tuple[Path, ...]:
-    """Every file the desk was read from: the facts file, each story file, each source text."""
-    folder = desk.path.parent
-    stories = [folder / story.file for story in desk.stories[1:]]
-    sources = sorted({folder / source.file for source in desk.sources.values()})
-    return (desk.path, *stories, *sources)
+@dataclass(frozen=True)
+class Served:
+    """A checked desk as a server hands it to its workers."""
+
+    desk: Desk
+    version: str  # a digest of the files it was read from (bot.desk.compiled.Manifest)
+    index: SearchIndex | None = None  # a compiled desk's index, shared; None: each builds one
+
+
+# Load and check the desk at a path: what to serve (None when it cannot be), every problem.
+Load = Callable[[Path], tuple[Served | None, list[Problem]]]
 
 
 def stamp(files: Sequence[Path]) -> Stamp:
@@ -49,47 +57,43 @@ def stamp(files: Sequence[Path]) -> Stamp:
     return tuple(seen)
 
 
-def desk_version(desk: Desk) -> str:
-    """A short digest of what the desk was loaded from (facts and story files, source texts): two
-    processes showing the same value serve the same desk."""
-    digest = hashlib.sha256()
-    for path in (desk.path, *(desk.path.parent / s.file for s in desk.stories[1:])):
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(str(path).encode())
-    for source_id in sorted(desk.sources):
-        digest.update(source_id.encode() + b"\0" + desk.sources[source_id].text.encode())
-    return digest.hexdigest()[:12]
-
-
 class LiveDesk:
     """The desk a server hands to the workers it starts, replaced only by a sound one."""
 
-    def __init__(self, path: Path, desk: Desk, check_file: CheckFile | None = None) -> None:
+    def __init__(self, path: Path, desk: Desk | Served, load: Load | None = None) -> None:
         self.path = path
-        self.desk = desk
-        self.version = desk_version(desk)
-        self._check_file = check_file or _check_file
+        self.served = desk if isinstance(desk, Served) else Served(desk, desk_version(desk))
+        self._load = load or check_here
         self._logged: tuple[str, ...] = ()  # the problems last logged, so each is logged once
+
+    @property
+    def desk(self) -> Desk:
+        return self.served.desk
+
+    @property
+    def version(self) -> str:
+        return self.served.version
+
+    @property
+    def index(self) -> SearchIndex | None:
+        return self.served.index
 
     def reload(self) -> bool:
         """Load and check the desk; True when a different, sound desk is now current."""
-        desk, problems = self._check_file(self.path)
-        if desk is None or problems:
+        served, problems = self._load(self.path)
+        if served is None or problems:
             self._log_problems(problems)
             return False
         self._logged = ()
-        version = desk_version(desk)
-        if version == self.version:
-            log.info("the desk is unchanged (version %s); nothing to reload", version)
+        if served.version == self.version:
+            log.info("the desk is unchanged (version %s); nothing to reload", self.version)
             return False
-        old, self.desk, self.version = self.version, desk, version
+        old, self.served = self.version, served
         log.info(
             "reloaded the desk: version %s -> %s",
             old,
-            version,
-            extra={"event": "desk reloaded", "desk": version, "previous_desk": old},
+            served.version,
+            extra={"event": "desk reloaded", "desk": served.version, "previous_desk": old},
         )
         return True
 
@@ -108,10 +112,12 @@ class LiveDesk:
             log.error("desk problem: %s", line)
 
 
-def _check_file(path: Path) -> tuple[Desk | None, list[Problem]]:
+def check_here(path: Path) -> tuple[Served | None, list[Problem]]:
+    """The whole check in this process (each worker then indexes the desk itself)."""
     from bot.desk.load import check_file
 
-    return check_file(path)
+    desk, problems = check_file(path)
+    return (Served(desk, desk_version(desk)) if desk is not None else None), problems
 
 
 class DeskWatcher:

@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings, SettingsError
 from bot.desk.model import Desk, FollowUpBook, describe_counts
-from bot.live_desk import DeskWatcher, LiveDesk, desk_files, desk_version
+from bot.live_desk import DeskWatcher, LiveDesk, Load, Served, desk_files, desk_version
 from bot.logs import shutdown_logging
 from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
@@ -35,6 +35,7 @@ from bot.slack.client import make_client
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from bot.desk.search import SearchIndex
     from bot.schedule.runner import ReminderScheduler
     from bot.store.db import Database
 
@@ -145,11 +146,14 @@ def start_runtime(
     mode: str = "http",
     scheduler_seat: str | None = None,
     version: str | None = None,
+    index: SearchIndex | None = None,
 ) -> Runtime:
     """Open the database, build the app, start the scheduler (unless switched off).
 
     ``version``: the desk's version as computed when it was loaded (the files may have
     changed since: a worker started later must not show a version it does not serve).
+    ``index``: the desk's search index if it was compiled with it (shared by the workers of
+    a server); without one, this process builds its own.
 
     ``scheduler_seat``: a lock file shared by the workers of one server; only the worker
     holding it runs the scheduler, and another takes it over when that worker exits. (The
@@ -162,7 +166,7 @@ def start_runtime(
     database.create_schema()
     book = database.book(answer_within=ANSWER_WITHIN_S)
     client = make_client(settings)
-    router = Router(desk, book, editors=settings.editors)
+    router = Router(desk, book, index=index, editors=settings.editors)
 
     def upcoming() -> Mapping[str, datetime]:
         return next_runs(desk, datetime.now(UTC))
@@ -310,12 +314,17 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def serve(
     settings: Settings,
-    desk: Desk,
+    desk: Desk | Served,
     port: int,
     environ: Mapping[str, str] | None = None,
     host: str = "0.0.0.0",  # noqa: S104 - a platform's router reaches the dyno from outside
+    reload: Load | None = None,
 ) -> int:
     """HTTP mode under gunicorn (bot.front's workers); returns the exit status.
+
+    ``desk``: what the workers serve, compiled (bot.compiled_desk: its index shared) or
+    just checked; ``reload``: how a changed desk is loaded and checked (default: the whole
+    check in this process).
 
     On SIGTERM gunicorn stops accepting, lets each worker finish its requests, then runs
     ``worker_exit`` (work after ack, scheduler, database) and exits 0; a worker still busy
@@ -332,12 +341,12 @@ def serve(
 
     runtimes: list[Runtime] = []
     seat = _scheduler_seat() if settings.scheduler and web.workers > 1 else None
-    live = LiveDesk(desk.path, desk)
+    live = LiveDesk((desk.desk if isinstance(desk, Served) else desk).path, desk, reload)
 
     def load_app() -> WSGIApplication:
         # In each worker, after the fork: threads (scheduler, work after ack) and database
         # connections do not survive a fork, so each worker opens its own.
-        runtime = start_runtime(settings, live.desk, "http", seat, live.version)
+        runtime = start_runtime(settings, live.desk, "http", seat, live.version, live.index)
         runtimes.append(runtime)
         seen = SeenRequests(runtime.database.engine)  # replays caught across workers
         return make_wsgi_handler(settings, runtime.app, runtime.health, seen)

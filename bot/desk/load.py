@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,9 @@ _STAR_NAME = re.compile(r"\*[^\s\[\]{},]")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _PLAIN_INT = re.compile(r"[-+]?[0-9]+")
 _STR_TAG = "tag:yaml.org,2002:str"
+# Told of every file the check reads, with the bytes it read (a compiled desk keeps their
+# digests, so it can tell later whether the files still hold what was checked).
+Recorder = Callable[[Path, bytes], None]
 
 
 class _LeanLoader(yaml.CSafeLoader):
@@ -89,24 +92,27 @@ def load_desk(path: str | Path) -> Desk:
     return desk
 
 
-def check_file(path: str | Path) -> tuple[Desk | None, list[Problem]]:
+def check_file(
+    path: str | Path, record: Recorder | None = None
+) -> tuple[Desk | None, list[Problem]]:
     """Validate without raising: the desk (None if anything is wrong) and the problems,
-    warnings included (``Problem.warning``: the desk loads with them)."""
+    warnings included (``Problem.warning``: the desk loads with them). ``record`` is told
+    of every file read: the facts file, each story file, each source text."""
     path = Path(path)
     label = str(path)
-    text, problem = read_text(path, label, "facts file")
+    text, problem = read_text(path, label, "facts file", record)
     if text is None:
         return None, [problem] if problem else []
     base_dir = path.resolve().parent
     texts: dict[Path, tuple[str | None, Problem | None]] = {}  # sources may share a file
-    checker = DeskChecker(label, lambda file: _read_source(base_dir, file, texts))
+    checker = DeskChecker(label, lambda file: _read_source(base_dir, file, texts, record))
     desk = None
     more: list[Problem] = []
     with _collector_paused():
         root = _composed(checker, text)
         if root is not None:
             desk = checker.desk(root, path)
-            desk, more = _with_stories(root, desk, path, label, checker.read_source)
+            desk, more = _with_stories(root, desk, path, label, (checker.read_source, record))
         del root  # freed by reference counting, before the collector could trace it
     problems = by_position(checker.problems) + more
     return (None if errors(problems) else desk), problems
@@ -122,7 +128,11 @@ def _composed(checker: DeskChecker, text: str) -> yaml.Node | None:
 
 
 def _with_stories(
-    root: yaml.Node, first: Desk | None, path: Path, label: str, read_source: SourceReader
+    root: yaml.Node,
+    first: Desk | None,
+    path: Path,
+    label: str,
+    readers: tuple[SourceReader, Recorder | None],
 ) -> tuple[Desk | None, list[Problem]]:
     """facts.yaml's desk (its own story first) and every story file it lists, merged; the
     problems of the story blocks and files, and every collision between stories."""
@@ -130,7 +140,7 @@ def _with_stories(
     own = reader.story(value_of(root, "story"), first.newsroom.name if first else "desk", label)
     entries = reader.entries(value_of(root, "stories"))
     problems = by_position(reader.problems)
-    parts = _story_files(path.parent, entries, label, first, read_source, problems)
+    parts = _story_files(path.parent, entries, label, first, readers, problems)
     listed = [(story, story_label) for story, story_label, _ in parts]
     stories = _named_stories([(own, label)] if own is not None else [], listed, problems)
     read = [(story, part) for story, _, part in parts if part is not None]
@@ -153,7 +163,7 @@ def _story_files(
     entries: list[Entry],
     label: str,
     first: Desk | None,
-    read_source: SourceReader,
+    readers: tuple[SourceReader, Recorder | None],
     problems: list[Problem],
 ) -> list[tuple[Story, str, Desk | None]]:
     """Each listed story file: its story, its label and its desk with SLUG/ID ids (None when
@@ -162,7 +172,7 @@ def _story_files(
     read: list[tuple[Story, str, Desk | None]] = []
     for entry in entries:
         story_label = str(Path(label).parent / entry.file)
-        story, part, found = _story_file(folder, entry, (label, story_label), newsroom, read_source)
+        story, part, found = _story_file(folder, entry, (label, story_label), newsroom, readers)
         problems.extend(found)
         if story is not None:
             qualified = qualify_desk(part, story.slug) if part is not None else None
@@ -175,7 +185,7 @@ def _story_file(
     entry: Entry,
     labels: tuple[str, str],
     newsroom: Newsroom,
-    read_source: SourceReader,
+    readers: tuple[SourceReader, Recorder | None],
 ) -> tuple[Story | None, Desk | None, list[Problem]]:
     """One story file listed in facts.yaml: its story, its desk (ids not yet qualified)."""
     facts_label, label = labels
@@ -188,7 +198,8 @@ def _story_file(
             None,
             [Problem(facts_label, entry.line, entry.column, "stories", message, hint)],
         )
-    text, problem = read_text(target, label, "story file")
+    read_source, record = readers
+    text, problem = read_text(target, label, "story file", record)
     if text is None:
         why = problem.message if problem else "cannot be read"
         hint = "paths are relative to the facts file's folder; `newsbot new-story` writes one"
@@ -206,7 +217,9 @@ def _story_file(
     return story, part, by_position(checker.problems + reader.problems)
 
 
-def read_text(path: Path, label: str, what: str) -> tuple[str | None, Problem | None]:
+def read_text(
+    path: Path, label: str, what: str, record: Recorder | None = None
+) -> tuple[str | None, Problem | None]:
     """A file's UTF-8 text, or a problem saying why not (missing, too big, not text)."""
 
     def fail(message: str, hint: str | None = None, line: int = 1, col: int = 1) -> Problem:
@@ -218,6 +231,8 @@ def read_text(path: Path, label: str, what: str) -> tuple[str | None, Problem | 
             limit = f"files over {MAX_BYTES // 2**20} MB are refused"
             return None, fail(f"the {what} is {size / 2**20:.1f} MB; {limit}", "split it up")
         data = path.read_bytes()
+        if record is not None:
+            record(path, data)
     except FileNotFoundError:
         return None, fail(f"{what} not found", "check the path")
     except IsADirectoryError:
@@ -244,7 +259,10 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _read_source(
-    base_dir: Path, file: str, texts: dict[Path, tuple[str | None, Problem | None]]
+    base_dir: Path,
+    file: str,
+    texts: dict[Path, tuple[str | None, Problem | None]],
+    record: Recorder | None = None,
 ) -> tuple[str | None, str | None, str | None]:
     """A source's text, or (None, message, hint): relative to facts.yaml, inside its folder."""
     # Lexically, not resolved: the YAML may not climb out with "..", but a folder the
@@ -256,7 +274,7 @@ def _read_source(
         outside = f"{file!r} is a link to a file outside the folder of the facts file"
         return None, outside, "copy the text into the desk's folder instead of linking to it"
     if target not in texts:
-        texts[target] = read_text(target, file, "source file")
+        texts[target] = read_text(target, file, "source file", record)
     text, problem = texts[target]
     if problem is None:
         return text, None, None

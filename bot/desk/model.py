@@ -239,10 +239,14 @@ class Desk:
     stories: tuple[Story, ...] = ()
     _facts_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
     _followups_by_id: Mapping[str, FollowUp] = field(init=False, repr=False, compare=False)
+    # Counted once: /healthz and every start-up line show them, and a pass over 100,000
+    # facts in a forked worker would copy the pages it touches (each reference counted).
+    _counts: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_facts_by_id", {f.id: f for f in self.facts})
         object.__setattr__(self, "_followups_by_id", {f.id: f for f in self.followups})
+        object.__setattr__(self, "_counts", self._count())
         if not self.stories:
             first = Story(slug_from(self.newsroom.name), self.newsroom.name, file=self.path.name)
             object.__setattr__(self, "stories", (first,))
@@ -315,6 +319,10 @@ class Desk:
         return now.astimezone(ZoneInfo(self.newsroom.timezone)).date()
 
     def counts(self) -> dict[str, int]:
+        """Sources, facts of each kind, follow-ups and reminders."""
+        return dict(self._counts)
+
+    def _count(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(FACT_KINDS, 0)
         for f in self.facts:
             counts[f.kind] += 1

@@ -44,6 +44,14 @@ class Stems:
         self._lock = threading.Lock()
         self._cache: dict[str, str] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        return {}  # a compiled desk keeps no stemmer (a C object) and no lock: made anew
+
+    def __setstate__(self, _state: dict[str, object]) -> None:
+        self._stemmer = Stemmer.Stemmer("porter")
+        self._lock = threading.Lock()
+        self._cache = {}
+
     def stem(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is None:

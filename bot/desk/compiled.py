@@ -1,0 +1,295 @@
+"""A compiled desk: checked once, kept on disk, opened in a second by every server.
+
+Checking a newsroom's archive (100,000 facts in 1,000 story files) takes many seconds: every
+file parsed, every quote found verbatim in its source. A compiled desk is what that check
+produced, kept in one SQLite file: the checked desk and its search lookups (pickled), the
+full-text tables of its search index, and a manifest of every file the desk was read from
+with the SHA-256 of the bytes that were checked.
+
+A compiled desk is used only while every file in its manifest still holds exactly those
+bytes, and only by the code that compiled it (:func:`code_digest`): a changed, added or
+missing file means a full check and a new compiled desk. A desk that fails the check is
+never compiled. A compiled file is never written again once it is in place (a new desk is a
+new file), so servers open it read-only and immutable, and its pages are shared through
+the kernel's page cache by every worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from bot.desk.load import check_file
+from bot.desk.model import Desk, Fact
+from bot.desk.problems import Problem, errors
+from bot.desk.search import Lookups, SearchIndex, write_index
+
+FORMAT = 1
+CACHE_FOLDER = ".newsbot-cache"  # beside the facts file, unless NEWSBOT_DESK_CACHE says
+_PREFIX = "desk-"
+_SUFFIX = ".sqlite"
+_CODE = Path(__file__).resolve().parent  # bot/desk: the checks, the model, the index
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled desk, opened: the desk, its search index and where they came from."""
+
+    desk: Desk
+    index: SearchIndex
+    version: str  # a digest of the files' contents: the same files give the same version
+    path: Path  # the compiled file
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every file a desk was read from (relative to the facts file's folder), with the
+    SHA-256 of the bytes the check read."""
+
+    files: tuple[tuple[str, str], ...]
+
+    @property
+    def version(self) -> str:
+        digest = hashlib.sha256()
+        for name, sha in self.files:
+            digest.update(f"{name}\0{sha}\n".encode())
+        return digest.hexdigest()[:12]
+
+    def holds(self, folder: Path) -> bool:
+        """Whether every file still holds the bytes that were checked."""
+        return all(_sha256_of(folder / name) == sha for name, sha in self.files)
+
+    def to_json(self) -> str:
+        return json.dumps([list(entry) for entry in self.files])
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        return cls(tuple((str(name), str(sha)) for name, sha in json.loads(text)))
+
+
+def desk_files(desk: Desk) -> tuple[Path, ...]:
+    """Every file the desk was read from: the facts file, each story file, each source text."""
+    folder = desk.path.parent
+    stories = [folder / story.file for story in desk.stories[1:]]
+    sources = sorted({folder / source.file for source in desk.sources.values()})
+    return (desk.path, *stories, *sources)
+
+
+def desk_version(desk: Desk) -> str:
+    """A short digest of the files the desk was read from, as they are now: two processes
+    showing the same value serve the same desk (the version of a compiled desk whose files
+    are unchanged)."""
+    read = {}
+    for path in desk_files(desk):
+        sha = _sha256_of(path)
+        read[_absolute(path)] = sha if sha is not None else "missing"
+    return _manifest(desk.path, read).version
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@functools.cache
+def code_digest() -> str:
+    """The code a compiled desk depends on: the checks, the model and the index (bot/desk),
+    the Python that pickled it and the SQLite that wrote its tables."""
+    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sqlite3.sqlite_version}\0".encode())
+    for module in sorted(_CODE.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder(facts: Path, configured: str | None = None) -> Path:
+    """Where compiled desks are kept: NEWSBOT_DESK_CACHE, or .newsbot-cache beside the
+    facts file."""
+    return Path(configured) if configured else facts.parent / CACHE_FOLDER
+
+
+def _slot(facts: Path) -> str:
+    """Compiled desks of one facts file, by this code: desk-<slot>-<version>.sqlite. The name
+    only narrows the search; the manifest decides."""
+    return hashlib.sha256(f"{code_digest()}\0{facts.name}".encode()).hexdigest()[:16]
+
+
+def _candidates(facts: Path, cache: Path) -> list[Path]:
+    """This facts file's compiled desks, the newest first."""
+    found = list(cache.glob(f"{_PREFIX}{_slot(facts)}-*{_SUFFIX}"))
+    return sorted(found, key=_modified, reverse=True)
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def find(facts: Path, cache: Path) -> Path | None:
+    """The compiled desk whose files are exactly as they were checked, if there is one."""
+    for path in _candidates(facts, cache):
+        manifest = _manifest_of(path)
+        if manifest is not None and manifest.holds(facts.parent):
+            return path
+    return None
+
+
+def _manifest_of(path: Path) -> Manifest | None:
+    """The manifest of a compiled desk by this code; None for anything else (another
+    version's, a torn or foreign file)."""
+    try:
+        with closing(_read_only(path)) as conn:
+            meta = dict(conn.execute("SELECT name, value FROM compiled WHERE name != 'desk'"))
+    except (sqlite3.Error, OSError):
+        return None
+    if meta.get("code") != code_digest() or "manifest" not in meta:
+        return None
+    try:
+        return Manifest.from_json(str(meta["manifest"]))
+    except (ValueError, TypeError):
+        return None
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+def open_compiled(path: Path, facts: Path) -> Compiled | None:
+    """The desk compiled at ``path`` (found by :func:`find`); None if it cannot be read."""
+    try:
+        with closing(_read_only(path)) as conn:
+            rows = dict(conn.execute("SELECT name, value FROM compiled"))
+        desk, lookups = pickle.loads(rows["desk"])  # noqa: S301 - a file this code wrote
+        manifest = Manifest.from_json(str(rows["manifest"]))
+    except (sqlite3.Error, OSError, KeyError, pickle.UnpicklingError, ValueError, EOFError):
+        return None
+    if not isinstance(desk, Desk) or not isinstance(lookups, Lookups):
+        return None
+    desk = _at(desk, facts)
+    return Compiled(desk, SearchIndex.compiled(desk, lookups, path), manifest.version, path)
+
+
+def _at(desk: Desk, facts: Path) -> Desk:
+    """The desk as loaded from ``facts`` (its path as this process names the file)."""
+    return desk if desk.path == facts else replace(desk, path=facts)
+
+
+# --- compiling -------------------------------------------------------------------------------
+
+
+def compile_desk(facts: Path, cache: Path) -> tuple[Path | None, list[Problem]]:
+    """Check the desk in full; if it is sound, write its compiled file into ``cache``. The
+    compiled file (None when the check failed) and every problem, warnings included."""
+    read: dict[Path, str] = {}
+    desk, problems = check_file(facts, lambda path, data: _remember(read, path, data))
+    if desk is None or errors(problems):
+        return None, problems
+    manifest = _manifest(facts, read)
+    return write_compiled(desk, manifest, facts, cache), problems
+
+
+def _remember(read: dict[Path, str], path: Path, data: bytes) -> None:
+    read[_absolute(path)] = hashlib.sha256(data).hexdigest()
+
+
+def _absolute(path: Path) -> Path:
+    """Absolute, ".." folded, links not followed (a linked-in seeds/ stays under the desk)."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _manifest(facts: Path, read: dict[Path, str]) -> Manifest:
+    folder = _absolute(facts.parent)
+    files = sorted(
+        (Path(os.path.relpath(path, folder)).as_posix(), sha) for path, sha in read.items()
+    )
+    return Manifest(tuple(files))
+
+
+def write_compiled(desk: Desk, manifest: Manifest, facts: Path, cache: Path) -> Path:
+    """Write a checked desk's compiled file (atomically: whole, or not at all); remove the
+    older ones of the same facts file. Raises OSError if the folder cannot be written."""
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / f"{_PREFIX}{_slot(facts)}-{manifest.version}{_SUFFIX}"
+    handle, temporary = tempfile.mkstemp(prefix=".compiling-", suffix=_SUFFIX, dir=cache)
+    os.close(handle)
+    try:
+        _write(Path(temporary), _shared(desk), manifest)
+        Path(temporary).replace(target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    for older in _candidates(facts, cache):
+        if older != target:  # workers still reading it keep it open; unlinking is safe
+            with suppress(OSError):
+                older.unlink()
+    return target
+
+
+def _write(path: Path, desk: Desk, manifest: Manifest) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = OFF")  # written once, whole, then renamed
+        conn.execute("PRAGMA synchronous = OFF")
+        lookups = write_index(desk, conn)
+        conn.execute("CREATE TABLE compiled (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        rows: list[tuple[str, Any]] = [
+            ("format", str(FORMAT)),
+            ("code", code_digest()),
+            ("manifest", manifest.to_json()),
+            ("desk", pickle.dumps((desk, lookups), protocol=pickle.HIGHEST_PROTOCOL)),
+        ]
+        conn.executemany("INSERT INTO compiled VALUES (?, ?)", rows)
+        conn.commit()
+        conn.execute("VACUUM")  # the tables packed in order: fewer pages to map and read
+
+
+# --- one copy of each repeated value ---------------------------------------------------------
+
+
+def _shared(desk: Desk) -> Desk:
+    """The desk with equal short values (kinds, source ids, speakers' names, units, tags)
+    held once: 100,000 facts repeat a few thousand of them, and a pickle keeps one copy of
+    an object however often it is referenced, so the opened desk is smaller and loads sooner."""
+    one = _Interner()
+    facts = tuple(one.fact(f) for f in desk.facts)
+    return replace(desk, facts=facts)
+
+
+class _Interner:
+    def __init__(self) -> None:
+        self._seen: dict[object, object] = {}
+
+    def __call__(self, value: Any) -> Any:
+        return self._seen.setdefault(value, value)
+
+    def fact(self, fact: Fact) -> Fact:
+        return replace(
+            fact,
+            kind=self(fact.kind),
+            source=self(fact.source),
+            attribution=self(fact.attribution),
+            unit=self(fact.unit),
+            qualifier=self(fact.qualifier),
+            tags=self(tuple(self(t) for t in fact.tags)),
+            as_of=self(fact.as_of),
+        )
+
+
+def compiled_files(cache: Path) -> Iterator[Path]:
+    """Every compiled desk in ``cache`` (for tests and housekeeping)."""
+    return iter(sorted(cache.glob(f"{_PREFIX}*{_SUFFIX}")))
