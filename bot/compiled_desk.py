@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 
 def open_served(path: Path, cache: Path) -> Served | None:
-    """The compiled desk of ``path`` if its files are unchanged since it was checked."""
+    """The compiled desk of ``path`` if its files are unchanged since it was checked (made
+    in the server's master, frozen: see bot.runtime._freeze_shared)."""
     found = compiled.find(path, cache)
-    opened = compiled.open_compiled(found, path) if found is not None else None
+    opened = compiled.open_compiled(found, path, freeze=True) if found is not None else None
     return Served(opened.desk, opened.version, opened.index) if opened is not None else None
 
 

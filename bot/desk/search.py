@@ -18,7 +18,6 @@ one to SQLite as a quoted string, so quotes, ``NEAR``, ``*``, ``-`` or ``:`` can
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 import sqlite3
@@ -83,6 +82,7 @@ _FUZZY_CUTOFF = 75.0
 _CACHE_LIMIT = 4096
 
 _V = TypeVar("_V")
+_ResultKey = tuple[str, int, frozenset[str] | None, str | None]
 _VOCABULARY_CHUNK = 2000  # items whose text is split at once
 # Row numbers of the items with one kind, tag, source, speaker or story: machine integers,
 # 4 bytes each, instead of a Python int object per row (100,000 facts have half a million).
@@ -206,7 +206,11 @@ class SearchIndex:
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
-        self._cached_search = functools.lru_cache(maxsize=RESULT_CACHE_SIZE)(self.search_uncached)
+        # Recent results, the least recently used first. (Not functools.lru_cache over a bound
+        # method: that is a reference cycle, and a server's frozen desk is freed on a reload by
+        # reference counting alone; bot.runtime._freeze_shared.)
+        self._results: dict[_ResultKey, SearchResult] = {}
+        self._results_lock = threading.Lock()
 
     @classmethod
     def build(cls, desk: Desk) -> SearchIndex:
@@ -239,9 +243,17 @@ class SearchIndex:
         last RESULT_CACHE_SIZE are kept (newsrooms ask the same things, and Share and every
         click on a reply replay its query). Each caller gets its own copy of the lists.
         """
-        found = self._cached_search(
-            query, max(0, limit), None if kinds is None else frozenset(kinds), story_first
-        )
+        key = (query, max(0, limit), None if kinds is None else frozenset(kinds), story_first)
+        with self._results_lock:
+            found = self._results.pop(key, None)
+            if found is not None:
+                self._results[key] = found  # the most recently used now
+        if found is None:
+            found = self.search_uncached(*key)
+            with self._results_lock:
+                self._results[key] = found
+                while len(self._results) > RESULT_CACHE_SIZE:
+                    del self._results[next(iter(self._results))]
         return _copy_of(found)
 
     def search_uncached(
