@@ -347,6 +347,8 @@ def serve(
         # In each worker, after the fork: threads (scheduler, work after ack) and database
         # connections do not survive a fork, so each worker opens its own.
         runtime = start_runtime(settings, live.desk, "http", seat, live.version, live.index)
+        if live.index is not None:  # the compiled tables, mapped before the first request
+            live.index.connect()
         runtimes.append(runtime)
         seen = SeenRequests(runtime.database.engine)  # replays caught across workers
         return make_wsgi_handler(settings, runtime.app, runtime.health, seen)

@@ -123,14 +123,14 @@ def cache_folder(facts: Path, configured: str | None = None) -> Path:
 
 
 def _slot(facts: Path) -> str:
-    """Compiled desks of one facts file, by this code: desk-<slot>-<version>.sqlite. The name
-    only narrows the search; the manifest decides."""
-    return hashlib.sha256(f"{code_digest()}\0{facts.name}".encode()).hexdigest()[:16]
+    """Compiled desks of one facts file: desk-<slot>-<code>-<version>.sqlite. The name only
+    narrows the search; the manifest decides."""
+    return hashlib.sha256(facts.name.encode()).hexdigest()[:12]
 
 
 def _candidates(facts: Path, cache: Path) -> list[Path]:
-    """This facts file's compiled desks, the newest first."""
-    found = list(cache.glob(f"{_PREFIX}{_slot(facts)}-*{_SUFFIX}"))
+    """This facts file's compiled desks by this code, the newest first."""
+    found = list(cache.glob(f"{_PREFIX}{_slot(facts)}-{code_digest()}-*{_SUFFIX}"))
     return sorted(found, key=_modified, reverse=True)
 
 
@@ -247,15 +247,15 @@ def write_compiled(desk: Desk, manifest: Manifest, facts: Path, cache: Path) -> 
     """Write a checked desk's compiled file (atomically: whole, or not at all); remove the
     older ones of the same facts file. Raises OSError if the folder cannot be written."""
     cache.mkdir(parents=True, exist_ok=True)
-    target = cache / f"{_PREFIX}{_slot(facts)}-{manifest.version}{_SUFFIX}"
+    target = cache / f"{_PREFIX}{_slot(facts)}-{code_digest()}-{manifest.version}{_SUFFIX}"
     handle, temporary = tempfile.mkstemp(prefix=".compiling-", suffix=_SUFFIX, dir=cache)
     os.close(handle)
     try:
-        _write(Path(temporary), _shared(desk), manifest)
+        _write(Path(temporary), desk, manifest)
         Path(temporary).replace(target)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    for older in _candidates(facts, cache):
+    for older in cache.glob(f"{_PREFIX}{_slot(facts)}-*{_SUFFIX}"):  # by any code
         if older != target:  # workers still reading it keep it open; unlinking is safe
             with suppress(OSError):
                 older.unlink()
@@ -308,38 +308,6 @@ def _write_pickle(conn: sqlite3.Connection, scratch: Path, value: object) -> Non
                 blob.write(chunk)
     finally:
         scratch.unlink(missing_ok=True)
-
-
-# --- one copy of each repeated value ---------------------------------------------------------
-
-
-def _shared(desk: Desk) -> Desk:
-    """The desk with equal short values (kinds, source ids, speakers' names, units, tags)
-    held once: 100,000 facts repeat a few thousand of them, and a pickle keeps one copy of
-    an object however often it is referenced, so the opened desk is smaller and loads sooner."""
-    one = _Interner()
-    facts = tuple(one.fact(f) for f in desk.facts)
-    return replace(desk, facts=facts)
-
-
-class _Interner:
-    def __init__(self) -> None:
-        self._seen: dict[object, object] = {}
-
-    def __call__(self, value: Any) -> Any:
-        return self._seen.setdefault(value, value)
-
-    def fact(self, fact: Fact) -> Fact:
-        return replace(
-            fact,
-            kind=self(fact.kind),
-            source=self(fact.source),
-            attribution=self(fact.attribution),
-            unit=self(fact.unit),
-            qualifier=self(fact.qualifier),
-            tags=self(tuple(self(t) for t in fact.tags)),
-            as_of=self(fact.as_of),
-        )
 
 
 def compiled_files(cache: Path) -> Iterator[Path]:

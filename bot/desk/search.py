@@ -228,6 +228,12 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._items)
 
+    def connect(self) -> None:
+        """Open this process's connection to the tables now (a server's worker, at start)
+        rather than at its first search."""
+        with self._lock:
+            self._tables.connection()
+
     def search(
         self,
         query: str,

@@ -9,6 +9,7 @@ channel claimed twice, a file listed twice) names both places.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -135,7 +136,8 @@ def qualify_desk(part: Desk, slug: str) -> Desk:
         return qualified(slug, item_id)
 
     sources = {q(k): replace(s, id=q(s.id)) for k, s in part.sources.items()}
-    facts = tuple(_qualify_fact(f, q) for f in part.facts)
+    speaker_of = _Speakers(q)
+    facts = tuple(_qualify_fact(f, q, speaker_of) for f in part.facts)
     followups = tuple(
         replace(f, id=q(f.id), source=q(f.source) if f.source else None) for f in part.followups
     )
@@ -155,10 +157,27 @@ def qualify_desk(part: Desk, slug: str) -> Desk:
     )
 
 
-def _qualify_fact(fact: Fact, q: Callable[[str], str]) -> Fact:
-    speaker = replace(fact.speaker, id=q(fact.speaker.id)) if fact.speaker else None
-    about = tuple(replace(s, id=q(s.id)) for s in fact.about)
-    return replace(fact, id=q(fact.id), source=q(fact.source), speaker=speaker, about=about)
+class _Speakers:
+    """Each speaker of a story qualified once, however many facts name it."""
+
+    def __init__(self, q: Callable[[str], str]) -> None:
+        self._q = q
+        self._done: dict[int, Speaker] = {}
+
+    def __call__(self, speaker: Speaker) -> Speaker:
+        found = self._done.get(id(speaker))
+        if found is None:
+            found = self._done[id(speaker)] = replace(speaker, id=self._q(speaker.id))
+        return found
+
+
+def _qualify_fact(fact: Fact, q: Callable[[str], str], speaker_of: _Speakers) -> Fact:
+    speaker = speaker_of(fact.speaker) if fact.speaker else None
+    about = tuple(speaker_of(s) for s in fact.about)
+    # The source's id once for all its facts (sys.intern): an archive's facts name a few
+    # thousand sources.
+    source = sys.intern(q(fact.source))
+    return replace(fact, id=q(fact.id), source=source, speaker=speaker, about=about)
 
 
 def merged(first: Desk, parts: list[tuple[Story, Desk]], stories: tuple[Story, ...]) -> Desk:

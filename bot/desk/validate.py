@@ -8,6 +8,7 @@ only when there are none.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -237,7 +238,16 @@ class DeskChecker(CreditReader):
         self.check_words(fields, key, kind, spans, source, credit)
         if fact_id is None or figure is None:
             return None
-        fact = Fact(fact_id, kind, quote, credit.attribution, source.id, tags=tags)
+        # Values a desk repeats thousands of times are held once (sys.intern): a newsroom's
+        # archive of 100,000 facts has a few hundred kinds, speakers, tags and units.
+        fact = Fact(
+            fact_id,
+            sys.intern(kind),  # type: ignore[arg-type]
+            quote,
+            sys.intern(credit.attribution),
+            source.id,
+            tags=tuple(map(sys.intern, tags)),
+        )
         return self.completed(fact, fields, key, node.start_mark.line + 1, credit, figure)
 
     def fact_kind(self, fields: Fields, key: str) -> FactKind | None:
@@ -270,7 +280,7 @@ class DeskChecker(CreditReader):
             fact,
             label=label,
             value=value,
-            unit=unit,
+            unit=sys.intern(unit) if unit is not None else None,
             as_of=as_of,
             summary=self.scalar(fields, "summary", key),
             line=line,
