@@ -17,7 +17,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py` works as well as `python -m bench.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import breakdown, draft_check, processes, reminders, slash
+from bench import breakdown, draft_check, processes, reminders, scale, slash
 from bench.facts_files import write_generated_elsewhere
 from bench.http_load import LoadResult
 from bench.report import Table, Target, machine_table, targets_table
@@ -42,10 +42,11 @@ class Plan:
     queries: int
     concurrencies: tuple[int, ...] = slash.CONCURRENCIES
     rounds: int = slash.ROUNDS
+    archive: tuple[int, int] = (100_000, 1_000)  # facts, stories: the served archive (bench.scale)
 
 
 FULL = Plan((100, 1_000, 10_000, 100_000), 4, 10_000, 3, 3, 1_000, 200, 500, 300)
-QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40, (1, 8), 1)
+QUICK = Plan((100, 1_000), 0.5, 1_000, 1, 1, 100, 10, 30, 40, (1, 8), 1, (2_000, 20))
 
 
 def search_rows(plan: Plan, folder: Path) -> tuple[Table, dict[int, dict[str, float]], Path]:
@@ -193,9 +194,16 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         due_times = reminders.measure_due(plan.due_reminders)
         deliveries = reminders.measure_deliveries(plan.deliveries, api, folder, slack.calls)
         reminder_table = reminders.reminders_table(due_times, deliveries)
+        facts, stories = plan.archive
+        archive = scale.measure(
+            facts, stories, api, response_url, folder, plan.startup_runs, plan.queries
+        )
+        archive_table = scale.table(archive)
+        print(archive_table.text(), flush=True)
     machine = machine_table(generator)
     machine.add("load average at start (1, 5, 15 min)", load_avg)
-    target_table = targets_table(targets(load, by_size, ask, plan.ask_facts, startup, drafts))
+    found = targets(load, by_size, ask, plan.ask_facts, startup, drafts) + scale.targets(archive)
+    target_table = targets_table(found)
     tables = [
         machine,
         target_table,
@@ -206,6 +214,7 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         ask_table,
         draft_table,
         reminder_table,
+        archive_table,
     ]
     for table in (cpu_table, ask_table, draft_table, reminder_table, target_table):
         print(table.text(), flush=True)

@@ -26,6 +26,7 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
         '### newsbot ask "/facts 545" with 1,000 facts',
         "### Draft check: a 1,5",
         "### Reminders",
+        "### A newsroom's archive: 2,000 facts in 20 stories, served",
     ):
         assert heading in doc
     for row in (
@@ -40,6 +41,8 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
         "| memory at rest, PSS of every process (max) | ",
         "| c=8: newsbot serve defaults / bare Bolt echo on gunicorn 2 x 4 | ",
         "| deliveries per second | ",
+        "| 2,000 facts served: start-up to healthy (median) | ",
+        "| 2,000 facts served: live reload, peak PSS | ",
     ):
         assert row in doc
     load_rows = [
@@ -51,3 +54,4 @@ def test_quick_run_writes_every_table_with_its_rows(tmp_path: Path) -> None:
     assert all(cells[7] == "0" for cells in load_rows), "requests failed under load"
     assert "| sweep: reminders due / posted / failed | 10 / 10 / 0 |" in doc
     assert "| changed quotes and wrong figures reported ✓ | 0 of " in doc
+    assert "| live reload: requests sent during it that failed | 0 |" in doc
