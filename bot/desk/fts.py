@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # Column order matters: the BM25 weights follow it.
-COLUMNS = ("ident", "label", "value", "quote", "summary", "attribution", "tags")
+COLUMNS = ("ident", "label", "value", "quote", "summary", "attribution", "tags", "scope")
 # A figure's value and label say most about it; a word in an id or tag was chosen by an
-# editor; summaries are our own words, so they count least.
-WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0)
+# editor; summaries are our own words, so they count least. ``scope`` holds an item's kind
+# and story for filters (bot.desk.search_scope), never a reason to rank it.
+WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0, 0.0)
 STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
 RANK_ALL_LIMIT = 600
@@ -45,6 +46,9 @@ def write_tables(conn: sqlite3.Connection, rows: Rows, strong: bool) -> None:
     )
     if strong:
         _write_strong(conn, rows())
+    # One b-tree a table instead of one per batch of inserts: each term is looked up once.
+    for table in ("docs", "strong") if strong else ("docs",):
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
     conn.commit()
 
 

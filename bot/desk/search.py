@@ -26,11 +26,12 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
 from bot.desk.fts import COLUMNS, RANK_ALL_LIMIT, STRONG_COLUMNS, WEIGHTS, Tables, write_tables
+from bot.desk.fts import Rows as FtsRows
 from bot.desk.model import FACT_KINDS, Desk, Fact, FollowUp
 from bot.desk.question import (
     DATED,
@@ -41,6 +42,7 @@ from bot.desk.question import (
     fold,
     parse_query,
 )
+from bot.desk.search_scope import Filters, Rows, RowSet, Said, Scope, scope_text, story_token
 from bot.desk.stories import story_slug_of
 from bot.desk.wordforms import WordForms
 
@@ -49,7 +51,6 @@ __all__ = ["FILTER_KEYS", "MAX_QUERY_CHARS", "Hit", "SearchIndex", "SearchResult
 
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"[0-9]+")
-_KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
 
 RESULT_CACHE_SIZE = 256  # recent searches kept per index (see SearchIndex.search)
 # bm25() called with the weights, not FTS5's configurable ``rank`` column: same scores and
@@ -84,9 +85,6 @@ _CACHE_LIMIT = 4096
 _V = TypeVar("_V")
 _ResultKey = tuple[str, int, frozenset[str] | None, str | None]
 _VOCABULARY_CHUNK = 2000  # items whose text is split at once
-# Row numbers of the items with one kind, tag, source, speaker or story: machine integers,
-# 4 bytes each, instead of a Python int object per row (100,000 facts have half a million).
-Rows: TypeAlias = "array[int]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +154,12 @@ class Lookups:
     vocabulary: dict[int, list[str]]
     forms: WordForms
     dated: frozenset[int]  # items that name a date
+    story_tokens: dict[str, str]  # a story's slug -> its token in the ``scope`` column
 
     @classmethod
-    def of(
-        cls, items: list[Fact | FollowUp], synonyms: tuple[tuple[str, ...], ...], first_story: str
-    ) -> Lookups:
+    def of(cls, items: list[Fact | FollowUp], desk: Desk) -> Lookups:
         vocabulary = _vocabulary(items)
+        first_story = desk.first_story.slug
         return cls(
             row_by_id={item.id: n for n, item in enumerate(items)},
             by_kind=_group(items, lambda item: [_kind_of(item)]),
@@ -173,13 +171,34 @@ class Lookups:
             by_speaker=_group(items, lambda item: [fold(_speaker(item))]),
             by_story=_group(items, lambda item: [story_slug_of(item.id, first_story)]),
             vocabulary=vocabulary,
-            forms=WordForms((w for ws in vocabulary.values() for w in ws), synonyms),
+            forms=WordForms((w for ws in vocabulary.values() for w in ws), desk.newsroom.synonyms),
             dated=frozenset(
                 n
                 for n, item in enumerate(items)
                 if _DATE_WORDS.search(" ".join(_row_of(item)[1:5]))
             ),
+            story_tokens={story.slug: story_token(n) for n, story in enumerate(desk.stories)},
         )
+
+    def filters(self) -> Filters:
+        return Filters(
+            self.by_kind,
+            self.by_tag,
+            self.by_source,
+            self.by_speaker,
+            self.by_story,
+            self.story_tokens,
+        )
+
+    def rows(self, items: list[Fact | FollowUp], first_story: str) -> FtsRows:
+        """The full-text rows of ``items``: their text, then their scope (kind and story)."""
+
+        def made() -> Iterable[tuple[str, ...]]:
+            for item in items:
+                story = self.story_tokens.get(story_slug_of(item.id, first_story), "")
+                yield (*_row_of(item), scope_text(_kind_of(item), story))
+
+        return made
 
 
 def index_items(desk: Desk) -> list[Fact | FollowUp]:
@@ -203,6 +222,7 @@ class SearchIndex:
         self._vocabulary = lookups.vocabulary
         self._forms = lookups.forms
         self._dated = lookups.dated
+        self._filters = lookups.filters()
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
@@ -216,8 +236,10 @@ class SearchIndex:
     def build(cls, desk: Desk) -> SearchIndex:
         """An index of ``desk`` built here, in memory."""
         items = index_items(desk)
-        tables = Tables.in_memory(lambda: map(_row_of, items), strong=len(items) > RANK_ALL_LIMIT)
-        return cls(items, tables, lookups_of(desk, items))
+        lookups = lookups_of(desk, items)
+        rows = lookups.rows(items, desk.first_story.slug)
+        tables = Tables.in_memory(rows, strong=len(items) > RANK_ALL_LIMIT)
+        return cls(items, tables, lookups)
 
     @classmethod
     def compiled(cls, desk: Desk, lookups: Lookups, path: Path) -> SearchIndex:
@@ -274,7 +296,7 @@ class SearchIndex:
         own = self._by_story.get(story_first or "")
         if not own or not result.hits or len(own) == len(self._items):
             return result
-        mine = self._search(query, limit, kinds, set(own)).hits
+        mine = self._search(query, limit, kinds, story_first).hits
         taken = {hit.item.id for hit in mine}
         result.hits = [*mine, *(h for h in result.hits if h.item.id not in taken)][:limit]
         result.story_first = min(len(mine), len(result.hits))
@@ -285,21 +307,22 @@ class SearchIndex:
         query: str,
         limit: int,
         kinds: frozenset[str] | set[str] | None,
-        within: set[int] | None,
+        story: str | None,
     ) -> SearchResult:
+        """The search, among the items of ``story`` only when one is given."""
         parsed = parse_query(query)
         result = SearchResult(query=query, hits=[], total=0)
         limit = max(0, limit)
-        allowed = self._allowed_rows(parsed.filters, kinds, result)
-        if within is not None:
-            allowed = within if allowed is None else allowed & within
+        said = Said(result.corrections, result.notes)
+        scope = self._filters.scope(parsed.filters, kinds, story, said)
+        allowed = scope.rows
         if allowed is not None and not allowed:
             rows: list[tuple[int, float]] = []
         elif not parsed.terms:  # filters only, or "what are we still waiting for"
             rows, result.total = self._everything(allowed, limit, parsed.prefer)
         else:
             result.prefer = parsed.prefer
-            rows, result.total = self._ranked_rows(parsed, allowed, limit, result)
+            rows, result.total = self._ranked_rows(parsed, scope, limit, result)
         rows = self._id_first(query, rows, allowed)[:limit]
         result.hits = [self._hit(n, score) for n, score in rows]
         if not rows:
@@ -307,7 +330,7 @@ class SearchIndex:
         return result
 
     def _everything(
-        self, allowed: set[int] | None, limit: int, prefer: tuple[str, ...]
+        self, allowed: RowSet | None, limit: int, prefer: tuple[str, ...]
     ) -> tuple[list[tuple[int, float]], int]:
         """Every allowed item in file order, the kinds asked for first."""
         total = len(self._items) if allowed is None else len(allowed)
@@ -321,14 +344,14 @@ class SearchIndex:
         rows = first + self._the_rest(allowed, set(first), limit - len(first))
         return [(n, 0.0) for n in rows], total
 
-    def _the_rest(self, allowed: set[int] | None, taken: set[int], count: int) -> list[int]:
+    def _the_rest(self, allowed: RowSet | None, taken: set[int], count: int) -> list[int]:
         every = range(len(self._items)) if allowed is None else sorted(allowed)
         return list(itertools.islice((n for n in every if n not in taken), max(0, count)))
 
     # --- matching ---------------------------------------------------------------------------
 
     def _ranked_rows(
-        self, parsed: ParsedQuery, allowed: set[int] | None, limit: int, result: SearchResult
+        self, parsed: ParsedQuery, allowed: Scope, limit: int, result: SearchResult
     ) -> tuple[list[tuple[int, float]], int]:
         """Every word; else without the words the desk lacks (a number, name or phrase it
         lacks is an honest miss); else the items with most of the words, saying which the
@@ -357,7 +380,7 @@ class SearchIndex:
         self,
         kept: list[tuple[Term, str]],
         lacked: bool,
-        allowed: set[int] | None,
+        allowed: Scope,
         limit: int,
         parsed: ParsedQuery,
         result: SearchResult,
@@ -373,7 +396,7 @@ class SearchIndex:
     def _all_of(
         self,
         pairs: list[tuple[Term, str]],
-        allowed: set[int] | None,
+        allowed: Scope,
         limit: int,
         prefer: tuple[str, ...],
     ) -> tuple[list[tuple[int, float]], int]:
@@ -385,7 +408,7 @@ class SearchIndex:
         return self._match_preferring(needed, allowed, limit, prefer)
 
     def _match_preferring(
-        self, groups: list[str], allowed: set[int] | None, limit: int, prefer: tuple[str, ...]
+        self, groups: list[str], allowed: Scope, limit: int, prefer: tuple[str, ...]
     ) -> tuple[list[tuple[int, float]], int]:
         """Items with every group, the kinds the question asks for first."""
         expr = " AND ".join(groups)
@@ -401,7 +424,7 @@ class SearchIndex:
     def _partial(
         self,
         pairs: list[tuple[Term, str]],
-        allowed: set[int] | None,
+        allowed: Scope,
         limit: int,
         prefer: tuple[str, ...],
         result: SearchResult,
@@ -415,32 +438,53 @@ class SearchIndex:
         expr = " AND ".join([*required, "(" + " OR ".join(g for _, g in optional) + ")"])
         rows, total = self._match(expr, allowed, limit, pool=_POOL)
         if rows:
-            result.dropped = self._by_coverage(rows, optional, prefer)
+            result.dropped = self._by_coverage(rows, optional, prefer, self._narrow(expr, allowed))
         return rows[:limit], total
+
+    def _narrow(self, expr: str, scope: Scope) -> str | None:
+        """An expression that matches at most a few hundred rows, every row ``expr`` finds
+        within ``scope`` among them; None when there is none."""
+        with self._lock:
+            among, matches = self._within(expr, scope)
+        if matches > RANK_ALL_LIMIT:
+            return None
+        return among
 
     def _by_coverage(
         self,
         rows: list[tuple[int, float]],
         optional: list[tuple[Term, str]],
         prefer: tuple[str, ...],
+        among: str | None,
     ) -> list[str]:
         """Sort ``rows`` by how many of the words they hold; the words the first lacks."""
-        held = self._held(optional, [n for n, _ in rows])
+        held = self._held(optional, [n for n, _ in rows], among)
         weight = [3.0 if t.name else 1.0 for t, _ in optional]
         rank = self._preference(prefer)
         rows.sort(key=lambda r: (-sum(weight[k] for k in held[r[0]]), rank(r[0]), -r[1]))
         first = held[rows[0][0]]
         return [t.label for k, (t, _) in enumerate(optional) if k not in first]
 
-    def _held(self, optional: list[tuple[Term, str]], rows: list[int]) -> dict[int, set[int]]:
-        """For each row, which of the ``optional`` groups it matches."""
+    def _held(
+        self, optional: list[tuple[Term, str]], rows: list[int], among: str | None
+    ) -> dict[int, set[int]]:
+        """For each row, which of the ``optional`` groups it matches. ``among``: an
+        expression that matches at most a few hundred rows, ``rows`` among them; each group
+        is then matched within it (FTS5 runs the match again for each value of an IN list:
+        4 ms for 200 rows of 100,000 facts; the same within a narrow match, ~0.1 ms)."""
         held: dict[int, set[int]] = {n: set() for n in rows}
-        marks = ", ".join("?" for _ in rows)
-        sql = f"SELECT rowid FROM docs WHERE docs MATCH ? AND rowid IN ({marks})"  # noqa: S608
+        if among is not None:
+            sql, within = "SELECT rowid FROM docs WHERE docs MATCH ?", f" AND ({among})"
+            params: tuple[object, ...] = ()
+        else:
+            marks = ", ".join("?" for _ in rows)
+            sql = f"SELECT rowid FROM docs WHERE docs MATCH ? AND rowid IN ({marks})"  # noqa: S608
+            within, params = "", tuple(rows)
         with self._lock:
             for k, (_, group) in enumerate(optional):
-                for (n,) in self._tables.connection().execute(sql, (group, *rows)):
-                    held[int(n)].add(k)
+                for (n,) in self._tables.connection().execute(sql, (f"({group}){within}", *params)):
+                    if int(n) in held:
+                        held[int(n)].add(k)
         return held
 
     def _preference(self, prefer: tuple[str, ...]) -> Callable[[int], float]:
@@ -473,42 +517,61 @@ class SearchIndex:
         return "(" + " OR ".join(Term((w,)).fts() for w in close) + ")"
 
     def _match(
-        self, expr: str, allowed: set[int] | None, limit: int, pool: int = 0
+        self, expr: str, scope: Scope, limit: int, pool: int = 0
     ) -> tuple[list[tuple[int, float]], int]:
-        """The best ``limit`` rows matching ``expr`` among ``allowed``, and how many match;
+        """The best ``limit`` rows matching ``expr`` within ``scope``, and how many match;
         ``pool`` rows instead when the matches are few enough to be re-ordered."""
         with self._lock:
-            matches = self._count_to(RANK_ALL_LIMIT + 1, expr)
+            narrowed, matches = self._within(expr, scope)
+            allowed = None if narrowed != expr else scope.rows  # what is left to filter here
             if matches > RANK_ALL_LIMIT:
-                return self._broad_match(expr, allowed, limit)
+                return self._broad_match((expr, narrowed), scope.rows, allowed, limit)
             limit = max(limit, pool)
             if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
-                ranked = self._rows(_RANKED_SQL + " LIMIT ?", expr, limit)
+                ranked = self._rows(_RANKED_SQL + " LIMIT ?", narrowed, limit)
                 return [(n, -score) for n, score in ranked], matches
-            ranked = self._rows(_RANKED_SQL, expr)
+            ranked = self._rows(_RANKED_SQL, narrowed)
             rows = [(n, -score) for n, score in ranked if n in allowed]
             return rows[:limit], len(rows)
 
+    def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
+        """What to match for ``expr`` within ``scope``, and how many rows match it (up to
+        RANK_ALL_LIMIT + 1). When few rows match the words, filtering them here is cheaper;
+        when many do, SQLite applies what it can of the scope (kinds, stories)."""
+        matches = self._count_to(RANK_ALL_LIMIT + 1, expr)
+        if matches <= RANK_ALL_LIMIT or not scope.fts:
+            return expr, matches
+        narrowed = scope.narrowed(expr)
+        return narrowed, self._count_to(RANK_ALL_LIMIT + 1, narrowed)
+
     def _broad_match(
-        self, expr: str, allowed: set[int] | None, limit: int
+        self,
+        exprs: tuple[str, str],
+        rows: RowSet | None,
+        allowed: RowSet | None,
+        limit: int,
     ) -> tuple[list[tuple[int, float]], int]:
         """A word most items contain: BM25 over thousands of rows costs milliseconds and
         ranks by a word that says little, so rank only the items that have it in an id,
-        label, value, tag or speaker, then the rest in file order."""
-        strong = self._strong_matches(expr, allowed, limit)
+        label, value, tag or speaker, then the rest in file order. ``exprs``: the words, and
+        the words within the scope SQLite can apply; ``rows``: the scope; ``allowed``: what
+        is left to filter here."""
+        expr, narrowed = exprs
+        strong = self._strong_matches(expr, rows, limit)
         if allowed is None:
-            total = self._count(expr)
-            rest = self._rows(_UNRANKED_SQL + " LIMIT ?", expr, limit + len(strong))
+            total = self._count(narrowed)
+            rest = self._rows(_UNRANKED_SQL + " LIMIT ?", narrowed, limit + len(strong))
         else:
-            rest = [r for r in self._rows(_UNRANKED_SQL, expr) if r[0] in allowed]
+            rest = [r for r in self._rows(_UNRANKED_SQL, narrowed) if r[0] in allowed]
             total = len(rest)
-            strong = [(n, score) for n, score in strong if n in allowed]
+        if rows is not None:  # the strong columns' table knows no scope
+            strong = [(n, score) for n, score in strong if n in rows]
         seen = {n for n, _ in strong}
-        rows = strong + [(n, 0.0) for n, _ in rest if n not in seen]
-        return rows[:limit], total
+        found = strong + [(n, 0.0) for n, _ in rest if n not in seen]
+        return found[:limit], total
 
     def _strong_matches(
-        self, expr: str, allowed: set[int] | None, limit: int
+        self, expr: str, allowed: RowSet | None, limit: int
     ) -> list[tuple[int, float]]:
         """The items with the word in a strong column, ranked; none when too many have it."""
         few = (
@@ -573,7 +636,7 @@ class SearchIndex:
         return cached
 
     def _id_first(
-        self, query: str, rows: list[tuple[int, float]], allowed: set[int] | None
+        self, query: str, rows: list[tuple[int, float]], allowed: RowSet | None
     ) -> list[tuple[int, float]]:
         """Typing an item's exact id puts that item first, whatever BM25 thinks."""
         row = self._row_by_id.get(query.strip().casefold())
@@ -585,61 +648,6 @@ class SearchIndex:
     def _hit(self, row: int, score: float) -> Hit:
         item = self._items[row]
         return Hit(item=item, kind=_kind_of(item), score=score)
-
-    # --- filters ----------------------------------------------------------------------------
-
-    def _allowed_rows(
-        self,
-        filters: dict[str, tuple[str, ...]],
-        kinds: frozenset[str] | set[str] | None,
-        result: SearchResult,
-    ) -> set[int] | None:
-        """Rows every filter lets through (values of one key are alternatives); None: all."""
-        allowed: set[int] | None = None
-        if kinds is not None:
-            allowed = self._rows_for(self._by_kind, kinds)
-        for key, values in filters.items():
-            rows: set[int] = set()
-            for value in values:
-                rows |= self._filter_rows(key, value, result)
-            allowed = rows if allowed is None else allowed & rows
-        return allowed
-
-    def _filter_rows(self, key: str, value: str, result: SearchResult) -> set[int]:
-        if key == "by":
-            needle = fold(value)
-            return {
-                n for speaker, rows in self._by_speaker.items() if needle in speaker for n in rows
-            }
-        if key == "kind":
-            value = _KIND_ALIASES.get(value, value)
-            if value == "":
-                return self._rows_for(self._by_kind, set(FACT_KINDS))
-            table: dict[str, Rows] = self._by_kind
-        else:
-            table = {"tag": self._by_tag, "story": self._by_story}.get(key, self._by_source)
-        if value in table:
-            return set(table[value])
-        singular = value.removesuffix("s")
-        if singular in table:
-            return set(table[singular])
-        return self._corrected_filter(key, value, table, result)
-
-    def _corrected_filter(
-        self, key: str, value: str, table: dict[str, Rows], result: SearchResult
-    ) -> set[int]:
-        best = process.extractOne(value, list(table), scorer=fuzz.ratio, score_cutoff=70.0)
-        if best is None:
-            known = ", ".join(sorted(table)[:8]) or "none"
-            many = "stories" if key == "story" else f"{key}s"
-            result.notes.append(f"No {key} is called {value!r}. Known {many} include: {known}.")
-            return set()
-        result.corrections.append((f"{key}:{value}", f"{key}:{best[0]}"))
-        return set(table[best[0]])
-
-    @staticmethod
-    def _rows_for(table: dict[str, Rows], keys: Iterable[str]) -> set[int]:
-        return {n for key in keys for n in table.get(key, ())}
 
     # --- when nothing matched ---------------------------------------------------------------
 
@@ -698,15 +706,16 @@ def _group(
 def lookups_of(desk: Desk, items: list[Fact | FollowUp] | None = None) -> Lookups:
     """The lookups of an index of ``desk``."""
     found = index_items(desk) if items is None else items
-    return Lookups.of(found, desk.newsroom.synonyms, desk.first_story.slug)
+    return Lookups.of(found, desk)
 
 
 def write_index(desk: Desk, conn: sqlite3.Connection) -> Lookups:
     """Write the full-text tables of ``desk`` into ``conn`` (a compiled desk's file); return
     the lookups that go with them."""
     items = index_items(desk)
-    write_tables(conn, lambda: map(_row_of, items), strong=len(items) > RANK_ALL_LIMIT)
-    return lookups_of(desk, items)
+    lookups = lookups_of(desk, items)
+    write_tables(conn, lookups.rows(items, desk.first_story.slug), len(items) > RANK_ALL_LIMIT)
+    return lookups
 
 
 def _vocabulary(items: list[Fact | FollowUp]) -> dict[int, list[str]]:
