@@ -37,7 +37,8 @@ def _body(sources: list[Source], facts: list[Fact], followups: list[FollowUp]) -
     return lines
 
 
-def _channel(k: int) -> str:
+def channel_of(k: int) -> str:
+    """The Slack channel of story ``k``."""
     return f"C{k:08d}X"
 
 
@@ -50,7 +51,7 @@ def _head(desk: Desk, stories: int) -> list[str]:
         "story:",
         f"  slug: {_story_slug(0)}",
         "  title: Archive story 0",
-        f"  channels: [{_channel(0)}]",
+        f"  channels: [{channel_of(0)}]",
     ]
     if stories > 1:
         lines.append("stories:")
@@ -63,7 +64,7 @@ def _story_head(k: int) -> list[str]:
         "story:",
         f"  slug: {_story_slug(k)}",
         f"  title: Archive story {k}",
-        f"  channels: [{_channel(k)}]",
+        f"  channels: [{channel_of(k)}]",
     ]
 
 

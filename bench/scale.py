@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import servers
-from bench.archive_files import write_archive_elsewhere
+from bench.archive_files import channel_of, write_archive_elsewhere
 from bench.http_load import SignedRequest, sign, slash_command_body
 from bench.report import Table, Target, mb, ms
 from bench.search_size import percentile, queries_for
@@ -138,19 +138,37 @@ def archive_queries(facts: Path, count: int) -> list[str]:
     return queries_for(quotes, count)
 
 
-def signed(text: str, n: int, response_url: str, command: str = "/facts") -> SignedRequest:
+def signed(
+    text: str, n: int, response_url: str, command: str = "/facts", channel: str = ""
+) -> SignedRequest:
     body = slash_command_body(command, text, n, response_url)
+    if channel:  # typed in a story's channel: that story answers first
+        body = body.replace("channel_id=C0NEWSDESK", f"channel_id={channel}", 1)
     timestamp = str(int(time.time()))
     return SignedRequest(timestamp, sign(SECRET, timestamp, body), body)
 
 
-def timed_queries(port: int, queries: list[str], response_url: str) -> tuple[list[float], int]:
-    """Each query once, one at a time on a kept-alive connection: the latency of each."""
+# How reporters ask an archive, in turn: anywhere, in a story's channel, a figure in a
+# story's channel, a quote anywhere.
+MIX = (("/facts", False), ("/facts", True), ("/figure", True), ("/quote", False))
+
+
+def mixed(queries: list[str], stories: int, response_url: str) -> list[SignedRequest]:
+    """Each query once, as the next command of MIX (story channels taken in turn)."""
+    found = []
+    for n, query in enumerate(queries):
+        command, in_story = MIX[n % len(MIX)]
+        channel = channel_of((n * 7) % stories) if in_story else ""
+        found.append(signed(query, n, response_url, command, channel))
+    return found
+
+
+def timed_queries(port: int, requests: list[SignedRequest]) -> tuple[list[float], int]:
+    """Each request once, one at a time on a kept-alive connection: the latency of each."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, errors = [], 0
     try:
-        for n, query in enumerate(queries):
-            request = signed(query, n, response_url)
+        for request in requests:
             before = time.perf_counter()
             connection.request("POST", "/slack/events", request.body, request.headers())
             response = connection.getresponse()
@@ -238,7 +256,8 @@ def measure(
             time.sleep(0.5)
             result.startup_pss_kb.append(tree_pss_kb(server.process.pid)[0])
             if run == 0:
-                result.latencies, result.errors = timed_queries(server.port, asked, response_url)
+                requests = mixed(asked, stories, response_url)
+                result.latencies, result.errors = timed_queries(server.port, requests)
                 time.sleep(0.5)  # at rest: answered, idle
                 result.rest_pss_kb, result.rest_processes = tree_pss_kb(server.process.pid)
             if run == runs - 1:
@@ -265,7 +284,7 @@ def table(run: ScaleRun) -> Table:
         )
     if run.latencies:
         found.add(
-            f"signed /facts over HTTP, {len(run.latencies)} queries one at a time: p50 / p99 / max",
+            f"signed commands over HTTP, {len(run.latencies)} one at a time: p50 / p99 / max",
             f"{ms(percentile(run.latencies, 0.5))} / {ms(percentile(run.latencies, 0.99))} / "
             f"{ms(max(run.latencies))} ms ({run.errors} errors)",
         )
@@ -293,8 +312,9 @@ def table(run: ScaleRun) -> Table:
         "from /proc/PID/smaps_rollup of the master and every descendant, half a second after.",
         "Queries: bench.search_size's mix (the four given queries, then words, pairs, typos "
         "and numbers from the archive's quotes), each asked once, as signed Slack slash "
-        "commands over one kept-alive connection; the latency is the client's, request sent "
-        "to answer read.",
+        "commands over one kept-alive connection, in turn `/facts` in a channel of no story, "
+        "`/facts` in a story's channel (that story first), `/figure` in a story's channel and "
+        "`/quote`; the latency is the client's, from the request sent to the answer read.",
         f"Live reload: a story's title is changed in its file; memory is read every "
         f"{SAMPLE_S * 1000:.0f} ms (and a signed /facts sent) until the new version has been "
         "served for 3 s. The peak includes the child process that checks and compiles the "
@@ -310,7 +330,7 @@ def targets(run: ScaleRun) -> list[Target]:
     found = [
         Target(f"{label}: start-up to healthy (median)", startup, 2, "s"),
         Target(f"{label}: PSS of every process (max at rest)", memory, DYNO_MB, "MB"),
-        Target(f"{label}: query p99 over HTTP", run.p99_ms(), 5, "ms"),
+        Target(f"{label}: query p99, signed commands over HTTP", run.p99_ms(), 5, "ms"),
     ]
     if run.reload is not None:
         peak = run.reload.peak_pss_kb / 1024

@@ -215,8 +215,8 @@ def run_check(path: str, out: TextIO) -> int:
 
 
 def run_compile(path: str, cache: str | None, out: TextIO) -> int:
-    """``newsbot check --compile``: the whole check, then the compiled desk (unless the files
-    are exactly as a compiled desk already checked them)."""
+    """``newsbot check --compile``: the whole check, then the compiled desk ``newsbot serve``
+    starts from (unless the files are exactly as a compiled desk already checked them)."""
     from bot.desk.compiled import cache_folder, compile_desk, find
 
     facts = Path(path)
@@ -226,16 +226,14 @@ def run_compile(path: str, cache: str | None, out: TextIO) -> int:
         print(f"{path}: ok; unchanged since it was checked and compiled into {found}", file=out)
         return 0
     try:
-        written, problems = compile_desk(facts, folder)
+        done = compile_desk(facts, folder)
     except OSError as error:
         print(f"newsbot: cannot write the compiled desk into {folder}: {error}", file=sys.stderr)
         return 1
-    _report(path, written is not None, problems, sys.stderr)
-    if written is None:
+    warnings = _report(path, done.desk is not None, done.problems, sys.stderr)
+    if done.desk is None:
         return 1
-    print(
-        f"{path}: ok; every quote found verbatim in its source; compiled into {written}", file=out
-    )
+    _say_ok(path, done.desk, warnings, f"; compiled into {done.written}", out)
     return 0
 
 
@@ -245,14 +243,19 @@ def checked_desk(path: str, out: TextIO) -> Desk | None:
     desk, warnings = _checked(path, sys.stderr)
     if desk is None:
         return None
+    _say_ok(path, desk, warnings, "", out)
+    return desk
+
+
+def _say_ok(path: str, desk: Desk, warnings: int, more: str, out: TextIO) -> None:
     from bot.desk.model import describe_counts
 
     summary = describe_counts(desk.counts())
     if len(desk.stories) > 1:
         summary = f"{len(desk.stories)} stories: {summary}"
     warned = f", {warnings} warning(s) above" if warnings else ""
-    print(f"{path}: ok ({summary}{warned}); every quote found verbatim in its source", file=out)
-    return desk
+    verbatim = "every quote found verbatim in its source"
+    print(f"{path}: ok ({summary}{warned}); {verbatim}{more}", file=out)
 
 
 def run_extract(seed: str, out: TextIO) -> int:

@@ -42,7 +42,8 @@ def load_for_serving(path: Path, cache: Path, err: TextIO) -> Served | None:
         log.info("serving the compiled desk %s (checked when it was compiled)", served.version)
         return served
     try:
-        written, problems = compiled.compile_desk(path, cache)
+        done = compiled.compile_desk(path, cache)
+        written, problems = done.written, done.problems
     except OSError as error:  # the cache folder: the check itself raises no OSError
         _cannot_write(cache, error)
         return _checked_here(path, err)
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[Problem] = []
     failure = None
     try:
-        written, problems = compiled.compile_desk(Path(facts), Path(cache))
+        done = compiled.compile_desk(Path(facts), Path(cache))
+        written, problems = done.written, done.problems
     except OSError as error:
         failure = error.strerror or str(error)
     answer = {

@@ -215,15 +215,25 @@ def _at(desk: Desk, facts: Path) -> Desk:
 # --- compiling -------------------------------------------------------------------------------
 
 
-def compile_desk(facts: Path, cache: Path) -> tuple[Path | None, list[Problem]]:
-    """Check the desk in full; if it is sound, write its compiled file into ``cache``. The
-    compiled file (None when the check failed) and every problem, warnings included."""
+@dataclass(frozen=True)
+class Compiling:
+    """What compiling a desk came to: the compiled file and the checked desk (both None
+    when the check failed), and every problem, warnings included."""
+
+    written: Path | None
+    desk: Desk | None
+    problems: list[Problem]
+
+
+def compile_desk(facts: Path, cache: Path) -> Compiling:
+    """Check the desk in full; if it is sound, write its compiled file into ``cache``.
+    Raises OSError when the folder cannot be written (the check itself raises none)."""
     read: dict[Path, str] = {}
     desk, problems = check_file(facts, lambda path, data: _remember(read, path, data))
     if desk is None or errors(problems):
-        return None, problems
+        return Compiling(None, None, problems)
     manifest = _manifest(facts, read)
-    return write_compiled(desk, manifest, facts, cache), problems
+    return Compiling(write_compiled(desk, manifest, facts, cache), desk, problems)
 
 
 def _remember(read: dict[Path, str], path: Path, data: bytes) -> None:

@@ -537,9 +537,11 @@ class SearchIndex:
     def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
         """What to match for ``expr`` within ``scope``, and how many rows match it (up to
         RANK_ALL_LIMIT + 1). When few rows match the words, filtering them here is cheaper;
-        when many do, SQLite applies what it can of the scope (kinds, stories)."""
+        when many do, or the scope is smaller still, SQLite applies what it can of the scope
+        (kinds, stories)."""
         matches = self._count_to(RANK_ALL_LIMIT + 1, expr)
-        if matches <= RANK_ALL_LIMIT or not scope.fts:
+        fewer = scope.rows is not None and len(scope.rows) < matches  # a story's 100 items
+        if not scope.fts or (matches <= RANK_ALL_LIMIT and not fewer):
             return expr, matches
         narrowed = scope.narrowed(expr)
         return narrowed, self._count_to(RANK_ALL_LIMIT + 1, narrowed)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot import compiled_desk
+from bot.cli import main
 from bot.desk import compiled
 from bot.desk.search import SearchIndex
 from bot.live_desk import LiveDesk, desk_version
@@ -26,9 +27,9 @@ NEW_LABEL = "label: Parents unaccounted for"
 
 
 def compile_now(facts: Path) -> Path:
-    written, problems = compiled.compile_desk(facts, compiled.cache_folder(facts))
-    assert written is not None, "\n".join(map(str, problems))
-    return written
+    done = compiled.compile_desk(facts, compiled.cache_folder(facts))
+    assert done.written is not None, "\n".join(map(str, done.problems))
+    return done.written
 
 
 def served_label(facts: Path) -> str | None:
@@ -200,3 +201,26 @@ def test_a_replaced_desk_is_freed_without_the_cycle_collector(tmp_path: Path) ->
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def test_check_compile_writes_the_compiled_desk_once_and_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = desk_folder(tmp_path)
+    assert main(["check", "--compile", str(facts)], environ={}) == 0
+    written = compiled.find(facts, compiled.cache_folder(facts))
+    assert written is not None and f"compiled into {written}" in capsys.readouterr().out
+    assert main(["check", "--compile", str(facts)], environ={}) == 0
+    assert f"unchanged since it was checked and compiled into {written}" in capsys.readouterr().out
+
+
+def test_check_compile_into_a_folder_it_cannot_write_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = desk_folder(tmp_path)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    environ = {"NEWSBOT_DESK_CACHE": str(blocked)}
+    assert main(["check", "--compile", str(facts)], environ=environ) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write the compiled desk into {blocked}" in err and "Traceback" not in err
