@@ -64,6 +64,7 @@ class ScaleRun:
     startups: list[float] = field(default_factory=list)
     startup_pss_kb: list[int] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)  # the server's own, from its log
     errors: int = 0
     rest_pss_kb: int = 0
     rest_processes: int = 0
@@ -108,7 +109,8 @@ def server_env(facts: Path, api_url: str, folder: Path, name: str) -> dict[str, 
         "SLACK_API_URL": api_url,
         "FACTS_FILE": str(facts),
         "DATABASE_URL": f"sqlite:///{folder / f'{name}.db'}",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # the request log says how long the server took for each
+        "LOG_FORMAT": "json",
         **{key: "" for key in SERVER_SETTINGS},  # unset: the defaults
     }
 
@@ -178,6 +180,19 @@ def timed_queries(port: int, requests: list[SignedRequest]) -> tuple[list[float]
     finally:
         connection.close()
     return latencies, errors
+
+
+def logged_latencies(log: Path) -> list[float]:
+    """``latency_ms`` of each Slack request in a server's JSON log, in order."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "latency_ms" in record:
+            found.append(float(record["latency_ms"]))
+    return found
 
 
 def desk_version(port: int) -> str:
@@ -258,8 +273,9 @@ def measure(
             if run == 0:
                 requests = mixed(asked, stories, response_url)
                 result.latencies, result.errors = timed_queries(server.port, requests)
-                time.sleep(0.5)  # at rest: answered, idle
+                time.sleep(0.5)  # at rest: answered, idle (and the log written)
                 result.rest_pss_kb, result.rest_processes = tree_pss_kb(server.process.pid)
+                result.server_ms = logged_latencies(server.log)[-len(requests) :]
             if run == runs - 1:
                 result.reload = reload_story(server, facts, response_url)
         finally:
@@ -288,6 +304,11 @@ def table(run: ScaleRun) -> Table:
             f"{ms(percentile(run.latencies, 0.5))} / {ms(percentile(run.latencies, 0.99))} / "
             f"{ms(max(run.latencies))} ms ({run.errors} errors)",
         )
+    if run.server_ms:
+        found.add(
+            "the same, the server's own time (its request log's latency_ms): p50 / p99",
+            f"{percentile(run.server_ms, 0.5):,.2f} / {percentile(run.server_ms, 0.99):,.2f} ms",
+        )
     found.add(
         "at rest after the queries: PSS of every process",
         f"{mb(run.rest_pss_kb)} MB ({run.rest_processes} processes)",
@@ -307,7 +328,7 @@ def table(run: ScaleRun) -> Table:
         "two seed files each, bench/gen_facts.py's facts dealt out by source). Compiled first "
         "with `newsbot check --compile`, as a release or build step would.",
         f"`newsbot serve` with its default settings ({server_defaults()} threads here), "
-        "scheduler on, SQLite, LOG_LEVEL=WARNING, SLACK_API_URL at the stand-in; each start "
+        "scheduler on, SQLite, INFO request log as JSON, SLACK_API_URL at the stand-in; each start "
         "timed from just before the process is started to the first GET /healthz 200; PSS "
         "from /proc/PID/smaps_rollup of the master and every descendant, half a second after.",
         "Queries: bench.search_size's mix (the four given queries, then words, pairs, typos "
