@@ -153,7 +153,7 @@ class Lookups:
     by_story: dict[str, Rows]
     vocabulary: dict[int, list[str]]
     forms: WordForms
-    dated: frozenset[int]  # items that name a date
+    dated: frozenset[int] | None  # items that name a date; None: found when first asked
     story_tokens: dict[str, str]  # a story's slug -> its token in the ``scope`` column
 
     @classmethod
@@ -172,11 +172,7 @@ class Lookups:
             by_story=_group(items, lambda item: [story_slug_of(item.id, first_story)]),
             vocabulary=vocabulary,
             forms=WordForms((w for ws in vocabulary.values() for w in ws), desk.newsroom.synonyms),
-            dated=frozenset(
-                n
-                for n, item in enumerate(items)
-                if _DATE_WORDS.search(" ".join(_row_of(item)[1:5]))
-            ),
+            dated=None,
             story_tokens={story.slug: story_token(n) for n, story in enumerate(desk.stories)},
         )
 
@@ -504,6 +500,8 @@ class SearchIndex:
         return rank
 
     def _dated_rows(self) -> frozenset[int]:
+        if self._dated is None:
+            self._dated = dated_rows(self._items)
         return self._dated
 
     def _alternatives(self, term: Term, result: SearchResult) -> str:
@@ -705,6 +703,14 @@ def _group(
     return table
 
 
+def dated_rows(items: list[Fact | FollowUp]) -> frozenset[int]:
+    """The items that name a date (a regular expression over each: done when first asked
+    in a process, or once when a desk is compiled)."""
+    return frozenset(
+        n for n, item in enumerate(items) if _DATE_WORDS.search(" ".join(_row_of(item)[1:5]))
+    )
+
+
 def lookups_of(desk: Desk, items: list[Fact | FollowUp] | None = None) -> Lookups:
     """The lookups of an index of ``desk``."""
     found = index_items(desk) if items is None else items
@@ -717,6 +723,7 @@ def write_index(desk: Desk, conn: sqlite3.Connection) -> Lookups:
     items = index_items(desk)
     lookups = lookups_of(desk, items)
     write_tables(conn, lookups.rows(items, desk.first_story.slug), len(items) > RANK_ALL_LIMIT)
+    lookups.dated = dated_rows(items)  # a worker would otherwise read every item to find them
     return lookups
 
 

@@ -15,6 +15,7 @@ _CONTINUATIONS = frozenset(["by", "as", "on", "of", "in", "who", "which", "from"
 _TITLE_STOPS = frozenset(["for", "of", "to", "with", "from", "at", "by", "about"])
 
 
+@lru_cache(maxsize=4096)  # a desk credits a few hundred speakers, thousands of times
 def names_agree(phrase: str, name: str) -> bool:
     """Whether two ways of naming a speaker name the same one, as an editor would accept.
 
