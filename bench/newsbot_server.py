@@ -22,10 +22,10 @@ def main() -> int:
         settings.log_format,
         secrets=(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token),
     )
-    served = desk_to_serve(settings, sys.stderr)
-    if served is None:
+    live = desk_to_serve(settings, sys.stderr)
+    if live is None:
         return 1
-    return serve_desk(settings, served, host="127.0.0.1")
+    return serve_desk(settings, live, host="127.0.0.1")
 
 
 if __name__ == "__main__":

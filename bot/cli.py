@@ -21,7 +21,7 @@ from bot.config import Settings, SettingsError, normalize_database_url
 if TYPE_CHECKING:
     from bot.desk.model import Desk, FollowUpBook
     from bot.desk.problems import Problem
-    from bot.live_desk import Served
+    from bot.live_desk import LiveDesk
     from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -361,10 +361,38 @@ def run_server(settings: Settings, mode: str) -> int:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     else:
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    served = desk_to_serve(settings, sys.stderr)
-    if served is None:
+    live = desk_to_serve(settings, sys.stderr)
+    if live is None:
         return 1
-    desk = served.desk
+    # Fail here with one line, not later inside a gunicorn worker with a traceback; this
+    # also creates the schema once before several workers race to.
+    _database_or_exit(settings).dispose()
+    if mode == "serve":
+        return serve_desk(settings, live)
+    from bot.socket_mode import run_socket
+
+    return run_socket(settings, live.desk)
+
+
+def desk_to_serve(settings: Settings, err: TextIO) -> LiveDesk | None:
+    """The compiled desk (bot.compiled_desk): opened if its files are as it checked them,
+    else checked in full and compiled; None after printing every problem. Handed over in a
+    LiveDesk, which alone holds it: the one desk a server lets go of when a reload replaces
+    it (a caller's own reference would keep it in memory beside every later one)."""
+    from bot.compiled_desk import load_for_serving, reloader
+    from bot.desk.compiled import cache_folder
+    from bot.live_desk import LiveDesk
+
+    facts = Path(settings.facts_file)
+    cache = cache_folder(facts, settings.desk_cache)
+    served = load_for_serving(facts, cache, err)
+    if served is None:
+        return None
+    _warn_placeholders(settings, served.desk)
+    return LiveDesk(facts, served, reloader(cache))
+
+
+def _warn_placeholders(settings: Settings, desk: Desk) -> None:
     for reminder in desk.placeholder_reminders():
         logger.warning(
             "%s:%d: reminder %s posts to %s, the shipped example channel: set its channel "
@@ -374,35 +402,14 @@ def run_server(settings: Settings, mode: str) -> int:
             reminder.id,
             reminder.channel,
         )
-    # Fail here with one line, not later inside a gunicorn worker with a traceback; this
-    # also creates the schema once before several workers race to.
-    _database_or_exit(settings).dispose()
-    if mode == "serve":
-        return serve_desk(settings, served)
-    from bot.socket_mode import run_socket
-
-    return run_socket(settings, desk)
 
 
-def desk_to_serve(settings: Settings, err: TextIO) -> Served | None:
-    """The compiled desk (bot.compiled_desk): opened if its files are as it checked them,
-    else checked in full and compiled; None after printing every problem."""
-    from bot.compiled_desk import load_for_serving
-    from bot.desk.compiled import cache_folder
-
-    facts = Path(settings.facts_file)
-    return load_for_serving(facts, cache_folder(facts, settings.desk_cache), err)
-
-
-def serve_desk(settings: Settings, served: Served, host: str = "0.0.0.0") -> int:  # noqa: S104
+def serve_desk(settings: Settings, live: LiveDesk, host: str = "0.0.0.0") -> int:  # noqa: S104
     """``newsbot serve`` once the desk is ready; a changed desk is checked and compiled anew
     in a child process while the workers keep serving (bot.live_desk)."""
     from bot import runtime
-    from bot.compiled_desk import reloader
-    from bot.desk.compiled import cache_folder
 
-    cache = cache_folder(Path(settings.facts_file), settings.desk_cache)
-    return runtime.serve(settings, served, settings.port, host=host, reload=reloader(cache))
+    return runtime.serve(settings, live, settings.port, host=host)
 
 
 def _database_or_exit(settings: Settings) -> Database:

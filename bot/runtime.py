@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings, SettingsError
 from bot.desk.model import Desk, FollowUpBook, describe_counts
-from bot.live_desk import DeskWatcher, LiveDesk, Load, Served, desk_files, desk_version
+from bot.live_desk import DeskWatcher, LiveDesk, desk_files, desk_version
 from bot.logs import shutdown_logging
 from bot.slack.bolt_app import build_app
 from bot.slack.client import make_client
@@ -314,17 +314,16 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def serve(
     settings: Settings,
-    desk: Desk | Served,
+    desk: Desk | LiveDesk,
     port: int,
     environ: Mapping[str, str] | None = None,
     host: str = "0.0.0.0",  # noqa: S104 - a platform's router reaches the dyno from outside
-    reload: Load | None = None,
 ) -> int:
     """HTTP mode under gunicorn (bot.front's workers); returns the exit status.
 
-    ``desk``: what the workers serve, compiled (bot.compiled_desk: its index shared) or
-    just checked; ``reload``: how a changed desk is loaded and checked (default: the whole
-    check in this process).
+    ``desk``: what the workers serve, with how a changed desk is loaded and checked
+    (bot.cli.desk_to_serve: compiled, its index shared); a Desk alone is checked again in
+    this process on a change.
 
     On SIGTERM gunicorn stops accepting, lets each worker finish its requests, then runs
     ``worker_exit`` (work after ack, scheduler, database) and exits 0; a worker still busy
@@ -341,7 +340,8 @@ def serve(
 
     runtimes: list[Runtime] = []
     seat = _scheduler_seat() if settings.scheduler and web.workers > 1 else None
-    live = LiveDesk((desk.desk if isinstance(desk, Served) else desk).path, desk, reload)
+    live = desk if isinstance(desk, LiveDesk) else LiveDesk(desk.path, desk)
+    del desk  # the LiveDesk alone holds it, so that a reload frees it
 
     def load_app() -> WSGIApplication:
         # In each worker, after the fork: threads (scheduler, work after ack) and database
