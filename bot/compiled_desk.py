@@ -21,17 +21,24 @@ from typing import TextIO
 
 from bot.desk import compiled
 from bot.desk.problems import Problem, errors
-from bot.live_desk import Load, Served, check_here
+from bot.live_desk import Checked, Load, Served, check_here, served_here
 
 log = logging.getLogger(__name__)
 
 
 def open_served(path: Path, cache: Path) -> Served | None:
-    """The compiled desk of ``path`` if its files are unchanged since it was checked (made
-    in the server's master, frozen: see bot.runtime._freeze_shared)."""
+    """The compiled desk of ``path`` if its files are unchanged since it was checked."""
     found = compiled.find(path, cache)
-    opened = compiled.open_compiled(found, path, freeze=True) if found is not None else None
-    return Served(opened.desk, opened.version, opened.index) if opened is not None else None
+    return open_at(found, path) if found is not None else None
+
+
+def open_at(found: Path, path: Path) -> Served | None:
+    """The desk compiled at ``found``, made in the server's master and frozen (see
+    bot.runtime._freeze_shared); it can be made again from the same file."""
+    opened = compiled.open_compiled(found, path, freeze=True)
+    if opened is None:
+        return None
+    return Served(opened.desk, opened.version, opened.index, lambda: open_at(found, path))
 
 
 def load_for_serving(path: Path, cache: Path, err: TextIO) -> Served | None:
@@ -58,7 +65,7 @@ def load_for_serving(path: Path, cache: Path, err: TextIO) -> Served | None:
 
 
 def _checked_here(path: Path, err: TextIO) -> Served | None:
-    served, problems = check_here(path)
+    served, problems = served_here(path)
     for problem in problems:
         print(problem, file=err)
     return served
@@ -75,32 +82,43 @@ def _cannot_write(cache: Path, error: OSError) -> None:
 
 def reloader(cache: Path) -> Load:
     """How a server reloads its desk: the compiled desk if the files are as checked, else
-    the full check in a child process and the compiled desk it writes."""
+    the full check in a child process and the compiled desk it writes (the one served is
+    kept on disk until the new one is open, in case it must be made again)."""
 
-    def load(path: Path) -> tuple[Served | None, list[Problem]]:
-        served = open_served(path, cache)
-        if served is not None:
-            return served, []
-        written, problems, failure = compile_in_child(path, cache)
-        if failure is not None:
-            _cannot_write(cache, OSError(failure))
-            return check_here(path)
-        if written is None:
-            return None, problems
-        served = open_served(path, cache)
-        if served is None:  # changed again since: the watcher has seen it and calls again
+    def load(path: Path) -> tuple[Checked | None, list[Problem]]:
+        found = compiled.find(path, cache)
+        problems: list[Problem] = []
+        if found is None:
+            written, problems, failure = compile_in_child(path, cache)
+            if failure is not None:
+                _cannot_write(cache, OSError(failure))
+                return check_here(path)
+            if written is None:
+                return None, problems
+            found = compiled.find(path, cache)
+        version = compiled.version_of(found) if found is not None else None
+        if found is None or version is None:  # changed again since: the watcher calls again
             changed = Problem(str(path), 1, 1, "", "the desk changed while it was checked")
             return None, [changed]
-        return served, problems
+        return Checked(version, lambda: _opened_alone(found, path, cache)), problems
 
     return load
 
 
+def _opened_alone(found: Path, path: Path, cache: Path) -> Served | None:
+    """The desk compiled at ``found``; once it is open, the older compiled desks go."""
+    served = open_at(found, path)
+    if served is not None:
+        compiled.prune_others(path, cache, found)
+    return served
+
+
 def compile_in_child(path: Path, cache: Path) -> tuple[Path | None, list[Problem], str | None]:
-    """``compile_desk`` in a fresh process: the compiled file (None if the desk has errors),
-    every problem, and why nothing could be written (None when that was not the trouble)."""
+    """``compile_desk`` in a fresh process, the older compiled desks kept: the compiled file
+    (None if the desk has errors), every problem, and why nothing could be written (None
+    when that was not the trouble)."""
     done = subprocess.run(  # noqa: S603 - this interpreter, this module, our own arguments
-        [sys.executable, "-m", "bot.compiled_desk", str(path), str(cache)],
+        [sys.executable, "-m", "bot.compiled_desk", str(path), str(cache), "--keep"],
         capture_output=True,
         text=True,
         check=False,
@@ -117,13 +135,15 @@ def compile_in_child(path: Path, cache: Path) -> tuple[Path | None, list[Problem
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.compiled_desk FACTS CACHE``: one JSON object on stdout."""
-    facts, cache = (argv if argv is not None else sys.argv[1:])[:2]
+    """``python -m bot.compiled_desk FACTS CACHE [--keep]``: one JSON object on stdout
+    (``--keep``: the older compiled desks are left for the caller to remove)."""
+    args = argv if argv is not None else sys.argv[1:]
+    facts, cache = args[:2]
     written: Path | None = None
     problems: list[Problem] = []
     failure = None
     try:
-        done = compiled.compile_desk(Path(facts), Path(cache))
+        done = compiled.compile_desk(Path(facts), Path(cache), prune="--keep" not in args)
         written, problems = done.written, done.problems
     except OSError as error:
         failure = error.strerror or str(error)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.desk.compiled import desk_files, desk_version
@@ -22,7 +22,7 @@ from bot.desk.model import Desk
 from bot.desk.problems import Problem
 from bot.desk.search import SearchIndex
 
-__all__ = ["DeskWatcher", "LiveDesk", "Served", "desk_files", "desk_version", "stamp"]
+__all__ = ["Checked", "DeskWatcher", "LiveDesk", "Served", "desk_files", "desk_version", "stamp"]
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,21 @@ class Served:
     desk: Desk
     version: str  # a digest of the files it was read from (bot.desk.compiled.Manifest)
     index: SearchIndex | None = None  # a compiled desk's index, shared; None: each builds one
+    # How to make this desk again (a compiled desk: open its file), so that a server may let
+    # it go before it makes the next one; None: it is kept until the next one is made.
+    again: Callable[[], Served | None] | None = field(default=None, compare=False)
 
 
-# Load and check the desk at a path: what to serve (None when it cannot be), every problem.
-Load = Callable[[Path], tuple[Served | None, list[Problem]]]
+@dataclass(frozen=True)
+class Checked:
+    """A desk that passed the whole check, not made yet: its version and how to make it."""
+
+    version: str
+    make: Callable[[], Served | None]  # None: it could not be read after all
+
+
+# Check the desk at a path: the sound desk to serve (None when there is none), every problem.
+Load = Callable[[Path], tuple[Checked | None, list[Problem]]]
 
 
 def stamp(files: Sequence[Path]) -> Stamp:
@@ -80,15 +91,21 @@ class LiveDesk:
 
     def reload(self) -> bool:
         """Load and check the desk; True when a different, sound desk is now current."""
-        served, problems = self._load(self.path)
-        if served is None or problems:
+        checked, problems = self._load(self.path)
+        if checked is None or problems:
             self._log_problems(problems)
             return False
         self._logged = ()
-        if served.version == self.version:
+        if checked.version == self.version:
             log.info("the desk is unchanged (version %s); nothing to reload", self.version)
             return False
-        old, self.served = self.version, served
+        old = self.version
+        served = self._replace(checked)
+        if served is None:
+            log.error(
+                "the checked desk %s could not be read; still serving %s", checked.version, old
+            )
+            return False
         log.info(
             "reloaded the desk: version %s -> %s",
             old,
@@ -96,6 +113,27 @@ class LiveDesk:
             extra={"event": "desk reloaded", "desk": served.version, "previous_desk": old},
         )
         return True
+
+    def _replace(self, checked: Checked) -> Served | None:
+        """The new desk, now current; None (the old one current still) if it cannot be made.
+
+        A desk that can be made again is let go first, so that the new one is made in the
+        memory the old one held: made beside it, Python keeps both desks' worth of memory
+        for the rest of the server's life (freed objects leave their arenas half used).
+        The workers serving the old desk have their own pages of it until they stop."""
+        again = self.served.again
+        if again is None:
+            made = checked.make()
+            if made is not None:
+                self.served = made
+            return made
+        del self.served  # the only reference: the old desk is freed here
+        made = checked.make()
+        restored = made or again()
+        if restored is None:
+            raise RuntimeError(f"neither the new nor the old desk of {self.path} can be read")
+        self.served = restored
+        return made
 
     def _log_problems(self, problems: list[Problem]) -> None:
         lines = tuple(str(p) for p in problems) or (f"{self.path}: the desk could not be read",)
@@ -112,8 +150,16 @@ class LiveDesk:
             log.error("desk problem: %s", line)
 
 
-def check_here(path: Path) -> tuple[Served | None, list[Problem]]:
+def check_here(path: Path) -> tuple[Checked | None, list[Problem]]:
     """The whole check in this process (each worker then indexes the desk itself)."""
+    served, problems = served_here(path)
+    if served is None:
+        return None, problems
+    return Checked(served.version, lambda: served), problems
+
+
+def served_here(path: Path) -> tuple[Served | None, list[Problem]]:
+    """The desk checked in this process, to serve without a compiled desk."""
     from bot.desk.load import check_file
 
     desk, problems = check_file(path)

@@ -225,15 +225,17 @@ class Compiling:
     problems: list[Problem]
 
 
-def compile_desk(facts: Path, cache: Path) -> Compiling:
-    """Check the desk in full; if it is sound, write its compiled file into ``cache``.
-    Raises OSError when the folder cannot be written (the check itself raises none)."""
+def compile_desk(facts: Path, cache: Path, *, prune: bool = True) -> Compiling:
+    """Check the desk in full; if it is sound, write its compiled file into ``cache``
+    (``prune``: and remove the older ones; see :func:`write_compiled`). Raises OSError when
+    the folder cannot be written (the check itself raises none)."""
     read: dict[Path, str] = {}
     desk, problems = check_file(facts, lambda path, data: _remember(read, path, data))
     if desk is None or errors(problems):
         return Compiling(None, None, problems)
     manifest = _manifest(facts, read)
-    return Compiling(write_compiled(desk, manifest, facts, cache), desk, problems)
+    written = write_compiled(desk, manifest, facts, cache, prune=prune)
+    return Compiling(written, desk, problems)
 
 
 def _remember(read: dict[Path, str], path: Path, data: bytes) -> None:
@@ -253,9 +255,13 @@ def _manifest(facts: Path, read: dict[Path, str]) -> Manifest:
     return Manifest(tuple(files))
 
 
-def write_compiled(desk: Desk, manifest: Manifest, facts: Path, cache: Path) -> Path:
-    """Write a checked desk's compiled file (atomically: whole, or not at all); remove the
-    older ones of the same facts file. Raises OSError if the folder cannot be written."""
+def write_compiled(
+    desk: Desk, manifest: Manifest, facts: Path, cache: Path, *, prune: bool = True
+) -> Path:
+    """Write a checked desk's compiled file (atomically: whole, or not at all); with
+    ``prune``, remove the older ones of the same facts file (a server reloading keeps the
+    one it serves until the new one is open: :func:`prune`). Raises OSError if the folder
+    cannot be written."""
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / f"{_PREFIX}{_slot(facts)}-{code_digest()}-{manifest.version}{_SUFFIX}"
     handle, temporary = tempfile.mkstemp(prefix=".compiling-", suffix=_SUFFIX, dir=cache)
@@ -265,11 +271,23 @@ def write_compiled(desk: Desk, manifest: Manifest, facts: Path, cache: Path) -> 
         Path(temporary).replace(target)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    for older in cache.glob(f"{_PREFIX}{_slot(facts)}-*{_SUFFIX}"):  # by any code
-        if older != target:  # workers still reading it keep it open; unlinking is safe
+    if prune:
+        prune_others(facts, cache, target)
+    return target
+
+
+def prune_others(facts: Path, cache: Path, keep: Path) -> None:
+    """Remove the compiled desks of ``facts`` (by any code) other than ``keep``."""
+    for older in cache.glob(f"{_PREFIX}{_slot(facts)}-*{_SUFFIX}"):
+        if older != keep:  # workers still reading it keep it open; unlinking is safe
             with suppress(OSError):
                 older.unlink()
-    return target
+
+
+def version_of(path: Path) -> str | None:
+    """The version of the desk compiled at ``path``, read without opening the desk."""
+    manifest = _manifest_of(path)
+    return manifest.version if manifest is not None else None
 
 
 def _write(path: Path, desk: Desk, manifest: Manifest) -> None:

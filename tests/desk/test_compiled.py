@@ -18,7 +18,7 @@ from bot import compiled_desk
 from bot.cli import main
 from bot.desk import compiled
 from bot.desk.search import SearchIndex
-from bot.live_desk import LiveDesk, desk_version
+from bot.live_desk import Checked, LiveDesk, desk_version
 from tests.desk.files import SEED_NAME, desk_folder, edited, line_of
 from tests.desk.stories_files import two_story_desk
 
@@ -224,3 +224,21 @@ def test_check_compile_into_a_folder_it_cannot_write_says_so(
     assert main(["check", "--compile", str(facts)], environ=environ) == 1
     err = capsys.readouterr().err
     assert f"cannot write the compiled desk into {blocked}" in err and "Traceback" not in err
+
+
+def test_a_reload_lets_the_old_desk_go_first_and_makes_it_again_if_the_new_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    facts = desk_folder(tmp_path)
+    served = compiled_desk.load_for_serving(facts, compiled.cache_folder(facts), io.StringIO())
+    assert served is not None and served.again is not None
+    first = weakref.ref(served.desk)
+    unreadable = Checked("another-version", lambda: None)
+    live = LiveDesk(facts, served, lambda _path: (unreadable, []))
+    version = served.version
+    del served
+    with caplog.at_level(logging.ERROR, logger="bot.live_desk"):
+        assert live.reload() is False
+    assert first() is None  # let go before the new one was made...
+    assert live.version == version and live.desk.fact("parents-not-located") is not None
+    assert any("could not be read; still serving" in r.getMessage() for r in caplog.records)
