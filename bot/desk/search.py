@@ -155,6 +155,9 @@ class Lookups:
     forms: WordForms
     dated: frozenset[int] | None  # items that name a date; None: found when first asked
     story_tokens: dict[str, str]  # a story's slug -> its token in the ``scope`` column
+    # Each row's kind as its place in SEARCH_KINDS: ranking reads this, not the items, so a
+    # forked worker does not write to (and so copy) the pages of every item it ranks.
+    kinds: bytes
 
     @classmethod
     def of(cls, items: list[Fact | FollowUp], desk: Desk) -> Lookups:
@@ -174,6 +177,7 @@ class Lookups:
             forms=WordForms((w for ws in vocabulary.values() for w in ws), desk.newsroom.synonyms),
             dated=None,
             story_tokens={story.slug: story_token(n) for n, story in enumerate(desk.stories)},
+            kinds=bytes(SEARCH_KINDS.index(_kind_of(item)) for item in items),
         )
 
     def filters(self) -> Filters:
@@ -219,6 +223,7 @@ class SearchIndex:
         self._forms = lookups.forms
         self._dated = lookups.dated
         self._filters = lookups.filters()
+        self._kinds = lookups.kinds
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
@@ -488,7 +493,7 @@ class SearchIndex:
         dated = self._dated_rows() if DATED in prefer else set()
 
         def rank(row: int) -> float:
-            kind = _kind_of(self._items[row])
+            kind = SEARCH_KINDS[self._kinds[row]]
             for place, wanted in enumerate(prefer):
                 if wanted == kind:
                     return place
