@@ -83,8 +83,10 @@ _FUZZY_CUTOFF = 75.0
 _CACHE_LIMIT = 4096
 
 _V = TypeVar("_V")
+_K = TypeVar("_K")
 _ResultKey = tuple[str, int, frozenset[str] | None, str | None]
 _VOCABULARY_CHUNK = 2000  # items whose text is split at once
+_RANKED_KEPT = 64  # ranked match lists kept per index (see SearchIndex._ranked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,8 @@ class SearchIndex:
         self._kinds = lookups.kinds
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
+        self._ranked_cache: dict[str, list[tuple[int, float]]] = {}
+        self._count_cache: dict[tuple[str, int], int] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
         # Recent results, the least recently used first. (Not functools.lru_cache over a bound
         # method: that is a reference cycle, and a server's frozen desk is freed on a reload by
@@ -250,6 +254,16 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def prepare(self) -> None:
+        """Make now what searches would make on first use (the rows of each kind, the typo
+        candidates of each word length): in a server's master, so that its workers share
+        them instead of each making its own during a reporter's first commands."""
+        for kind in SEARCH_KINDS:
+            self._filters.kind_rows((kind,))
+        self._filters.kind_rows(FACT_KINDS)
+        for length in range(1, max(self._vocabulary, default=0) + 3):
+            self._candidates(length)
 
     def connect(self) -> None:
         """Open this process's connection to the tables now (a server's worker, at start)
@@ -530,12 +544,24 @@ class SearchIndex:
             if matches > RANK_ALL_LIMIT:
                 return self._broad_match((expr, narrowed), scope.rows, allowed, limit)
             limit = max(limit, pool)
-            if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
-                ranked = self._rows(_RANKED_SQL + " LIMIT ?", narrowed, limit)
-                return [(n, -score) for n, score in ranked], matches
-            ranked = self._rows(_RANKED_SQL, narrowed)
-            rows = [(n, -score) for n, score in ranked if n in allowed]
+            ranked = self._ranked(narrowed)
+            if allowed is None:
+                return ranked[:limit], matches
+            rows = [(n, score) for n, score in ranked if n in allowed]
             return rows[:limit], len(rows)
+
+    def _ranked(self, expr: str) -> list[tuple[int, float]]:
+        """Every row matching ``expr`` (at most RANK_ALL_LIMIT), best first; kept, because a
+        search in a story's channel ranks the same words twice (the desk, then the story)
+        and bm25() counts each word's rows over the whole index every time (~1 ms for a
+        word in a quarter of an archive). Call with the lock held."""
+        found = self._ranked_cache.get(expr)
+        if found is None:
+            found = [(n, -score) for n, score in self._rows(_RANKED_SQL, expr)]
+            if len(self._ranked_cache) >= _RANKED_KEPT:  # up to 600 rows each: a few kept
+                self._ranked_cache.clear()
+            self._ranked_cache[expr] = found
+        return found
 
     def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
         """What to match for ``expr`` within ``scope``, and how many rows match it (up to
@@ -602,15 +628,13 @@ class SearchIndex:
 
     def _count_to(self, most: int, expr: str) -> int:
         """How many rows match, counting no further than ``most``: a word in every item
-        costs what a rare one does."""
-        row = (
-            self._tables.connection()
-            .execute(
-                "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)", (expr, most)
-            )
-            .fetchone()
-        )
-        return int(row[0])
+        costs what a rare one does. Kept: one search counts the same words several times."""
+        found = self._count_cache.get((expr, most))
+        if found is None:
+            sql = "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)"
+            found = int(self._tables.connection().execute(sql, (expr, most)).fetchone()[0])
+            _remember(self._count_cache, (expr, most), found)
+        return found
 
     def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
         return [(int(n), float(rank)) for n, rank in self._tables.connection().execute(sql, params)]
@@ -631,14 +655,18 @@ class SearchIndex:
     def _close_words(self, word: str) -> list[str]:
         cached = self._fuzzy_cache.get(word)
         if cached is None:
-            choices = self._choices.get(len(word))
-            if choices is None:  # the index words a couple of letters shorter or longer
-                lengths = range(len(word) - 2, len(word) + 3)
-                choices = [w for n in lengths for w in self._vocabulary.get(n, ())]
-                self._choices[len(word)] = choices
-            cached = _closest(word, choices)
+            cached = _closest(word, self._candidates(len(word)))
             _remember(self._fuzzy_cache, word, cached)
         return cached
+
+    def _candidates(self, length: int) -> list[str]:
+        """The index words a couple of letters shorter or longer than ``length``."""
+        choices = self._choices.get(length)
+        if choices is None:
+            lengths = range(length - 2, length + 3)
+            choices = [w for n in lengths for w in self._vocabulary.get(n, ())]
+            self._choices[length] = choices
+        return choices
 
     def _id_first(
         self, query: str, rows: list[tuple[int, float]], allowed: RowSet | None
@@ -769,7 +797,7 @@ def _closest(word: str, choices: list[str]) -> list[str]:
     return [w for w, score, _ in found if score >= best - 5.0][:3]
 
 
-def _remember(cache: dict[str, _V], key: str, value: _V) -> None:
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[key] = value
