@@ -38,7 +38,6 @@ def open_at(found: Path, path: Path) -> Served | None:
     opened = compiled.open_compiled(found, path, freeze=True)
     if opened is None:
         return None
-    opened.index.prepare()
     return Served(opened.desk, opened.version, opened.index, lambda: open_at(found, path))
 
 

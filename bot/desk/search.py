@@ -86,7 +86,6 @@ _V = TypeVar("_V")
 _K = TypeVar("_K")
 _ResultKey = tuple[str, int, frozenset[str] | None, str | None]
 _VOCABULARY_CHUNK = 2000  # items whose text is split at once
-_RANKED_KEPT = 64  # ranked match lists kept per index (see SearchIndex._ranked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +227,6 @@ class SearchIndex:
         self._kinds = lookups.kinds
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
-        self._ranked_cache: dict[str, list[tuple[int, float]]] = {}
         self._count_cache: dict[tuple[str, int], int] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
         # Recent results, the least recently used first. (Not functools.lru_cache over a bound
@@ -254,16 +252,6 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._items)
-
-    def prepare(self) -> None:
-        """Make now what searches would make on first use (the rows of each kind, the typo
-        candidates of each word length): in a server's master, so that its workers share
-        them instead of each making its own during a reporter's first commands."""
-        for kind in SEARCH_KINDS:
-            self._filters.kind_rows((kind,))
-        self._filters.kind_rows(FACT_KINDS)
-        for length in range(1, max(self._vocabulary, default=0) + 3):
-            self._candidates(length)
 
     def connect(self) -> None:
         """Open this process's connection to the tables now (a server's worker, at start)
@@ -544,24 +532,12 @@ class SearchIndex:
             if matches > RANK_ALL_LIMIT:
                 return self._broad_match((expr, narrowed), scope.rows, allowed, limit)
             limit = max(limit, pool)
-            ranked = self._ranked(narrowed)
-            if allowed is None:
-                return ranked[:limit], matches
-            rows = [(n, score) for n, score in ranked if n in allowed]
+            if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
+                ranked = self._rows(_RANKED_SQL + " LIMIT ?", narrowed, limit)
+                return [(n, -score) for n, score in ranked], matches
+            ranked = self._rows(_RANKED_SQL, narrowed)
+            rows = [(n, -score) for n, score in ranked if n in allowed]
             return rows[:limit], len(rows)
-
-    def _ranked(self, expr: str) -> list[tuple[int, float]]:
-        """Every row matching ``expr`` (at most RANK_ALL_LIMIT), best first; kept, because a
-        search in a story's channel ranks the same words twice (the desk, then the story)
-        and bm25() counts each word's rows over the whole index every time (~1 ms for a
-        word in a quarter of an archive). Call with the lock held."""
-        found = self._ranked_cache.get(expr)
-        if found is None:
-            found = [(n, -score) for n, score in self._rows(_RANKED_SQL, expr)]
-            if len(self._ranked_cache) >= _RANKED_KEPT:  # up to 600 rows each: a few kept
-                self._ranked_cache.clear()
-            self._ranked_cache[expr] = found
-        return found
 
     def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
         """What to match for ``expr`` within ``scope``, and how many rows match it (up to
