@@ -48,7 +48,7 @@ class _LoggedSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str, web_client: WebClient) -> None:
         super().__init__(app, app_token=app_token, web_client=web_client)
         self._generation = 0
-        self._in_flight: Counter[int] = Counter()  # by generation
+        self._in_flight: Counter[int] = Counter()  # by generation; none left: no key
         self._idle = threading.Condition()
 
     def switch_app(self, runtime: Runtime) -> int:
@@ -62,7 +62,7 @@ class _LoggedSocketModeHandler(SocketModeHandler):
         """Wait until no request begun before ``generation`` is being handled."""
         with self._idle:
             return self._idle.wait_for(
-                lambda: not any(n for g, n in self._in_flight.items() if g < generation), timeout
+                lambda: all(g >= generation for g in self._in_flight), timeout
             )
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
@@ -84,6 +84,8 @@ class _LoggedSocketModeHandler(SocketModeHandler):
             REQUEST_ID.reset(token)
             with self._idle:
                 self._in_flight[generation] -= 1
+                if not self._in_flight[generation]:
+                    del self._in_flight[generation]
                 self._idle.notify_all()
             payload = req.payload if isinstance(req.payload, dict) else {}
             retry = "" if req.retry_attempt is None else str(req.retry_attempt)
@@ -93,7 +95,7 @@ class _LoggedSocketModeHandler(SocketModeHandler):
     def drain(self, timeout: float) -> bool:
         """Wait until no request is being handled (its ack needs the connection still open)."""
         with self._idle:
-            return self._idle.wait_for(lambda: not any(self._in_flight.values()), timeout)
+            return self._idle.wait_for(lambda: not self._in_flight, timeout)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def run_socket(
     # while the runtime stops, instead of one after the other.
     closing = threading.Thread(target=handler.close, name="newsbot-close", daemon=True)
     closing.start()
-    swap.stop().stop()
+    runtime = swap.stop()  # the runtime serving now, after any reload
+    runtime.stop()
     closing.join(SOCKET_CLOSE_SECONDS)
     if failure is not None:
         logger.error("Socket Mode: %s; exiting so that the platform restarts the worker", failure)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from typing import Protocol
 
 from bot.config import Settings
@@ -38,12 +37,10 @@ class SocketDeskSwap:
         settings: Settings,
         live: LiveDesk,
         runtime: Runtime,
-        start: Callable[..., Runtime] = start_runtime,
     ) -> None:
         self.settings = settings
         self.live = live
         self.runtime = runtime
-        self._start = start
         self._handler: SwitchableHandler | None = None
         self._wanted = threading.Event()
         self._stopped = threading.Event()
@@ -94,7 +91,7 @@ class SocketDeskSwap:
             logger.info("the desk's files changed (or a SIGHUP came); checking the desk")
             if not self.live.reload():
                 return False
-            fresh = self._start(self.settings, self.live.desk, "socket", None, self.live.version)
+            fresh = start_runtime(self.settings, self.live.desk, "socket", None, self.live.version)
             old, self.runtime = self.runtime, fresh
         assert self._handler is not None
         generation = self._handler.switch_app(fresh)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -45,11 +45,19 @@ def socket_mode(slack: SlackStandIn, envelope: dict[str, Any]) -> Iterator[queue
         for message in connection:
             acks.put(json.loads(message))
 
+    with _serving(slack, session):
+        yield acks
+
+
+@contextmanager
+def _serving(slack: SlackStandIn, session: Callable[[ServerConnection], None]) -> Iterator[None]:
+    """A WebSocket server on 127.0.0.1 port 0 running ``session`` for each connection, with
+    ``apps.connections.open`` pointing to it, until the block ends."""
     with serve(session, "127.0.0.1", 0) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
         try:
-            yield acks
+            yield
         finally:
             server.shutdown()
 
@@ -88,11 +96,8 @@ def socket_link(slack: SlackStandIn) -> Iterator[SocketLink]:
         for message in connection:
             link.acks.put(json.loads(message))
 
-    with serve(session, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+    with _serving(slack, session):
         try:
             yield link
         finally:
             link.outbox.put(None)
-            server.shutdown()

@@ -38,7 +38,6 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.model import Desk, FollowUpBook, FollowUpState, Reminder, followup_states
@@ -46,6 +45,7 @@ from bot.replies.people import people_in
 from bot.replies.reminder import reminder_reply
 from bot.replies.reply import Reply
 from bot.schedule.due import Occurrence, due_occurrences
+from bot.slack.client import without_blind_retries
 from bot.slack.people import names_for
 from bot.store.ledger import DEFAULT_LEASE, DEFAULT_MAX_ATTEMPTS, Claim, Delivery, Ledger
 from bot.store.said import SaidStore
@@ -148,7 +148,10 @@ def sweep(
     ``log_outcomes=False`` when the caller reports each outcome itself (``post-due`` prints
     one line per occurrence): a failed post is then said once, not three times.
     """
-    client = _without_blind_retries(client)
+    # A timeout, a dropped connection or a 5xx is recorded as a failure: the retry, a minute
+    # or more later, looks in the channel first instead of letting slack_sdk resend a
+    # message Slack may already have.
+    client = without_blind_retries(client)
     ctx = _Context(desk, book, ledger, client, now, owner, lease, max_attempts, catchup, said)
     ctx = replace(ctx, log_outcomes=log_outcomes)
     report = SweepReport()
@@ -447,21 +450,6 @@ def describe_error(exc: BaseException) -> str:
         first_line = (str(exc).strip().splitlines() or [""])[0]
         text = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
     return _TOKEN.sub("[redacted]", text)[:300]
-
-
-def _without_blind_retries(client: WebClient) -> WebClient:
-    """The client for reminder posts: it still waits out a 429 (nothing was posted then),
-    but a timeout, a dropped connection or a 5xx (Slack may have the message, or may still
-    be storing it) is recorded as a failure; the retry, a minute or more later, looks in the
-    channel first instead of letting slack_sdk resend a message Slack may already have."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        retry_handlers=[
-            h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)
-        ],
-    )
 
 
 def _log_skipped(reminder: Reminder, skipped: list[Outcome]) -> None:

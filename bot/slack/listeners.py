@@ -227,7 +227,7 @@ def read_share_value(value: object) -> tuple[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
-    return _replayable(data)
+    return _replayable(data.get("c"), data.get("q", ""))
 
 
 def read_followup_value(value: object) -> tuple[str, tuple[str, str] | None]:
@@ -242,11 +242,10 @@ def read_followup_value(value: object) -> tuple[str, tuple[str, str] | None]:
         return text, None
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         return text, None
-    return data["id"], _replayable(data)
+    return data["id"], _replayable(data.get("c"), data.get("q", ""))
 
 
-def _replayable(data: dict[str, Any]) -> tuple[str, str] | None:
-    name, query = data.get("c"), data.get("q", "")
+def _replayable(name: object, query: object) -> tuple[str, str] | None:
     command = commands.find(name) if isinstance(name, str) else None
     if command is None or not isinstance(query, str) or command.changes(query):
         return None
@@ -496,7 +495,7 @@ def redraw_private(
 ) -> bool:
     """Replace a private reply with its command run again, so it shows what changed, under
     ``notice`` (our mrkdwn: what the click did, since the item may have left the list)."""
-    checked = _replayable({"c": replay[0], "q": replay[1]}) if replay else None
+    checked = _replayable(*replay) if replay else None
     if checked is None or not isinstance(response_url, str) or not response_url:
         return False
     reply = services.router.handle(checked[0], checked[1], user, services.clock())

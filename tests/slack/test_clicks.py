@@ -14,7 +14,7 @@ from bot.desk.model import Desk, Reminder, followup_states
 from bot.replies.blocks import fallback_text, render_blocks
 from bot.replies.reminder import reminder_reply
 from bot.slack.origin import modal_metadata, origin_of
-from tests.slack.conftest import EDITOR, NOW, Served, block_action
+from tests.slack.conftest import EDITOR, NOW, Answer, Served, block_action
 from tests.slack_requests import home_opened
 from tests.waiting import wait_for
 
@@ -65,6 +65,18 @@ def card_buttons(blocks: list[dict[str, Any]]) -> list[str]:
     return [e["action_id"] for e in actions["elements"]]
 
 
+def submit_resolution(served: Served, view: dict[str, Any], note: str) -> Answer:
+    """The editor submits the Resolve modal Slack opened, as Slack sends it."""
+    return served.interaction({
+        "type": "view_submission", "team": {"id": "T0NEWSROOM"},
+        "user": {"id": EDITOR, "team_id": "T0NEWSROOM"}, "api_app_id": "A0NEWSBOT",
+        "view": {**view, "id": "V0MODAL", "state": {"values": {
+            "note": {"note": {"type": "plain_text_input", "value": note}},
+            "link": {"link": {"type": "plain_text_input", "value": None}},
+        }}},
+    })  # fmt: skip
+
+
 def test_snooze_on_a_reminder_post_updates_that_message_once(serve_app, desk: Desk) -> None:
     served: Served = serve_app(editors=frozenset({EDITOR}))
     message = post_reminder(served, desk)
@@ -96,14 +108,7 @@ def test_resolve_through_the_modal_updates_the_origin_message(serve_app, desk: D
     wait_for(lambda: bool(served.slack.calls_to("views.open")))
     view = served.slack.calls_to("views.open")[0].params["view"]
 
-    submitted = served.interaction({
-        "type": "view_submission", "team": {"id": "T0NEWSROOM"},
-        "user": {"id": EDITOR, "team_id": "T0NEWSROOM"}, "api_app_id": "A0NEWSBOT",
-        "view": {**view, "id": "V0MODAL", "state": {"values": {
-            "note": {"note": {"type": "plain_text_input", "value": "Declined on 15 Jan"}},
-            "link": {"link": {"type": "plain_text_input", "value": None}},
-        }}},
-    })  # fmt: skip
+    submitted = submit_resolution(served, view, "Declined on 15 Jan")
 
     assert submitted.status == 200 and submitted.body in (b"", b"{}")
     wait_for(lambda: bool(served.slack.calls_to("chat.update")))
@@ -201,15 +206,23 @@ def button_value(blocks: list[dict[str, Any]], action_id: str) -> str:
     return str(button["value"])
 
 
+def click_private(served: Served, reply: dict[str, Any], action_id: str) -> None:
+    """A click on a button of a private reply. Slack sends it without the message (see the
+    real payload corpus): the button itself says which reply to redraw."""
+    value = button_value(reply["blocks"], action_id)
+    served.interaction(block_action(served, action_id, value))
+
+
+def only_response_url_post(served: Served) -> Any:
+    wait_for(lambda: bool(served.slack.calls_to("response_url")))
+    [posted] = served.slack.calls_to("response_url")
+    return posted
+
+
 def test_snooze_on_a_private_reply_redraws_that_reply(serve_app) -> None:
     served: Served = serve_app(editors=frozenset({EDITOR}))
-    reply = private_followups(served)
-    # Slack sends a click on an ephemeral message without the message (see the real payload
-    # corpus): the button itself says which reply to redraw.
-    value = button_value(reply["blocks"], "followup_snooze_1d")
-    served.interaction(block_action(served, "followup_snooze_1d", value))
-    wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    [redrawn] = served.slack.calls_to("response_url")
+    click_private(served, private_followups(served), "followup_snooze_1d")
+    redrawn = only_response_url_post(served)
     assert redrawn.params["replace_original"] is True
     shown = [b["text"]["text"] for b in redrawn.params["blocks"] if b["type"] == "section"]
     assert shown[0] == (
@@ -224,23 +237,13 @@ def test_snooze_on_a_private_reply_redraws_that_reply(serve_app) -> None:
 
 def test_resolve_through_the_modal_from_a_private_reply_redraws_that_reply(serve_app) -> None:
     served: Served = serve_app(editors=frozenset({EDITOR}))
-    reply = private_followups(served)
-    value = button_value(reply["blocks"], "followup_resolve")
-    served.interaction(block_action(served, "followup_resolve", value))
+    click_private(served, private_followups(served), "followup_resolve")
     wait_for(lambda: bool(served.slack.calls_to("views.open")))
     view = served.slack.calls_to("views.open")[0].params["view"]
 
-    served.interaction({
-        "type": "view_submission", "team": {"id": "T0NEWSROOM"},
-        "user": {"id": EDITOR, "team_id": "T0NEWSROOM"}, "api_app_id": "A0NEWSBOT",
-        "view": {**view, "id": "V0MODAL", "state": {"values": {
-            "note": {"note": {"type": "plain_text_input", "value": "Declined on 15 Jan"}},
-            "link": {"link": {"type": "plain_text_input", "value": None}},
-        }}},
-    })  # fmt: skip
+    submit_resolution(served, view, "Declined on 15 Jan")
 
-    wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    [redrawn] = served.slack.calls_to("response_url")
+    redrawn = only_response_url_post(served)
     assert redrawn.params["replace_original"] is True
     shown = [b["text"]["text"] for b in redrawn.params["blocks"] if b["type"] == "section"]
     assert shown[0] == "Resolved *White House response to the OIG report*."
@@ -255,9 +258,8 @@ def test_a_private_reply_of_every_follow_up_redraws_the_card_in_place(serve_app)
     reply = served.command("/followups", "all", user=EDITOR).json()
     value = button_value(reply["blocks"], "followup_snooze_1w")
     assert json.loads(value) == {"id": FOLLOWUP, "c": "/followups", "q": "all"}
-    served.interaction(block_action(served, "followup_snooze_1w", value))
-    wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    [redrawn] = served.slack.calls_to("response_url")
+    click_private(served, reply, "followup_snooze_1w")
+    redrawn = only_response_url_post(served)
     assert "*snoozed until 8 Feb 2021 10:00 EST*" in card_text(redrawn.params["blocks"])
     assert card_buttons(redrawn.params["blocks"]) == ["followup_resolve", "followup_reopen"]
 
@@ -266,8 +268,7 @@ def test_a_forged_button_cannot_replay_a_command_that_changes_something(serve_ap
     served: Served = serve_app(editors=frozenset({EDITOR}))
     value = json.dumps({"id": FOLLOWUP, "c": "/followups", "q": "add Call the mayor"})
     served.interaction(block_action(served, "followup_snooze_1d", value))
-    wait_for(lambda: bool(served.slack.calls_to("response_url")))
-    [told] = served.slack.calls_to("response_url")
+    told = only_response_url_post(served)
     assert told.params["replace_original"] is False  # a confirmation, nothing replayed
     assert served.book.added_followups() == []
     assert [e.action.value for e in served.book.events()] == ["snoozed"]
