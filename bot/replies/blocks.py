@@ -1,8 +1,20 @@
-"""Replies drawn as Slack Block Kit, with ``slack_sdk.models.blocks`` checking Slack's limits.
+"""Replies drawn as Slack Block Kit JSON: plain dicts, built within Slack's limits here.
 
 Every piece of text from a part (ours, the desk's or the user's) goes through
 :func:`escape_mrkdwn`, so a user's ``<!channel>`` shows as text and never pings. The only
 ``<...>`` we write ourselves are mentions of Slack user IDs and links to http(s) sources.
+
+The blocks are plain dicts written by the small builders at the end (``_section``,
+``_context``, ``_header``, ``_button``, ...), their keys in the order slack_sdk's models wrote
+them (sorted), so the JSON is the same as when every block went through
+``slack_sdk.models.blocks`` and ``to_dict()``, whose checking was most of the cost of drawing
+a reply never drawn before (:func:`notice_block` and :func:`shared_by` were always plain
+dicts, and stay as they were). Nothing checks Slack's limits after drawing, so the drawing
+keeps within them itself: texts are cut to SECTION_LIMIT, FIELD_LIMIT and HEADER_LIMIT, a
+block id over cited.BLOCK_ID_LIMIT is left out (``card_block_id``), a follow-up whose id does
+not fit in BUTTON_VALUE_LIMIT has no buttons, and labels, action ids and the number of fields
+and elements are fixed here, within Slack's limits. Two tests in tests/replies,
+test_block_dicts.py and test_block_oracle.py, have slack_sdk parse and validate what is drawn.
 """
 
 from __future__ import annotations
@@ -14,21 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
-
 from bot.desk.findings import Finding
 from bot.desk.model import FollowUpEvent, Source, Status
 from bot.replies.budget import fit
-from bot.replies.cited import card_block_id, without_duplicate_ids
+from bot.replies.cited import Block, card_block_id, without_duplicate_ids
 from bot.replies.draft_check import clip, join_marked, where
 from bot.replies.reply import (
     MESSAGE_BLOCKS,
@@ -64,10 +65,25 @@ LEFT_OUT = "The rest was left out to fit in Slack: refine your query."
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 HEADER_LIMIT = 150
-SHARE_VALUE_LIMIT = 2000
+BUTTON_VALUE_LIMIT = 2000  # the Share and follow-up buttons' values
 QUOTE_LIMIT = 2400  # characters of a quote shown in a card; the rest is cut with "…"
 HISTORY_LIMIT = 20
 FALLBACK_LIMIT = 3000
+
+# Slack's other limits, which the constants and builders here stay within: a button's label
+# 75 characters and its action_id 255 (ours are the constants below and "Share in channel",
+# "share_reply"), a section 10 fields (the source card has 5 or 6), a context block 10
+# elements (ours have one), an actions block 25 elements (ours have at most 3).
+# Each follow-up button: its label, its action_id and its style.
+_RESOLVE = ("Resolve", "followup_resolve", "primary")
+_SNOOZE_DAY = ("Snooze 1 day", "followup_snooze_1d", None)
+_SNOOZE_WEEK = ("Snooze 1 week", "followup_snooze_1w", None)
+_REOPEN = ("Reopen", "followup_reopen", None)
+_FOLLOWUP_BUTTONS: dict[Status, tuple[tuple[str, str, str | None], ...]] = {
+    Status.OPEN: (_RESOLVE, _SNOOZE_DAY, _SNOOZE_WEEK),
+    Status.SNOOZED: (_RESOLVE, _REOPEN),
+    Status.RESOLVED: (_REOPEN,),
+}
 
 _STATUS_ICONS = {
     Status.OPEN: ":hourglass:",
@@ -201,14 +217,14 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     blocks = fit(reply.parts, lambda part: _draw_dicts(part, reply), budget, _more_line)
     if blocks is None:  # our own notes alone are too long: keep what fits, in order
         blocks = _first_blocks(reply, budget - 1)
-        blocks.append(_context(LEFT_OUT).to_dict())
+        blocks.append(_context(LEFT_OUT))
     if share is not None:
         blocks.append(share)
     return without_duplicate_ids(blocks)
 
 
 def _more_line(count: int, hint: str) -> dict[str, Any]:
-    return dict(_context(f"{count:,} more: {escape_mrkdwn(hint)}").to_dict())
+    return _context(f"{count:,} more: {escape_mrkdwn(hint)}")
 
 
 def _first_blocks(reply: Reply, budget: int) -> list[dict[str, Any]]:
@@ -237,13 +253,13 @@ def _draw_dicts(part: Part, reply: Reply) -> Sequence[dict[str, Any]]:
 
 @functools.lru_cache(maxsize=512)  # bounded: a few MB at most
 def _part_dicts(part: Part, style: Style) -> tuple[dict[str, Any], ...]:
-    """A part's blocks, checked against Slack's limits by slack_sdk once.
+    """A part's blocks, drawn once.
 
     Parts are frozen values (a follow-up card includes its state and history), so the same
-    part always draws the same blocks; building them through slack_sdk's models was a third
-    of a /facts request. Callers only serialise the dicts, never change them.
+    part always draws the same blocks: a reply asked again, shared or redrawn after a click
+    reuses them. Callers only serialise the dicts, never change them.
     """
-    return tuple(block.to_dict() for block in _draw(part, style))
+    return tuple(_draw(part, style))
 
 
 def part_blocks(part: Part, style: Style) -> list[dict[str, Any]]:
@@ -253,7 +269,7 @@ def part_blocks(part: Part, style: Style) -> list[dict[str, Any]]:
 
 def context_block(mrkdwn: str, block_id: str | None = None) -> dict[str, Any]:
     """A context line of our own mrkdwn (callers escape what they put in it)."""
-    return dict(_context(mrkdwn, block_id).to_dict())
+    return _context(mrkdwn, block_id)
 
 
 # --- parts ------------------------------------------------------------------------------------
@@ -323,7 +339,7 @@ def _followup_blocks(card: FollowUpCard, style: Style) -> list[Block]:
         lines.append("> " + desk_text(_clip(" ".join(item.quote.split()), QUOTE_LIMIT)))
     if state.resolution is not None:
         lines.append(":white_check_mark: " + _event_line(state.resolution, style))
-    blocks: list[Block] = [
+    blocks = [
         _section("\n".join(lines), card_block_id("followup", item.id)),
         _context(
             f"{_followup_origin(card, style)} · follow-up `{escape_mrkdwn(item.id)}`",
@@ -331,7 +347,7 @@ def _followup_blocks(card: FollowUpCard, style: Style) -> list[Block]:
         ),
     ]
     if card.buttons and not unavailable:
-        blocks.append(_followup_buttons(item.id, state.status, style.replay))
+        blocks.extend(_followup_buttons(item.id, state.status, style.replay))
     return blocks
 
 
@@ -363,27 +379,20 @@ def followup_button_value(followup_id: str, replay: tuple[str, str] | None) -> s
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return value if len(value) <= SHARE_VALUE_LIMIT else followup_id
+    return value if len(value) <= BUTTON_VALUE_LIMIT else followup_id
 
 
 def _followup_buttons(
     followup_id: str, status: Status, replay: tuple[str, str] | None = None
-) -> ActionsBlock:
+) -> list[Block]:
+    """The card's buttons for its status; none for an id too long for a button's value (Slack
+    would refuse the message, and a click could not say which follow-up it was for)."""
     value = followup_button_value(followup_id, replay)
-    resolve = ButtonElement(
-        text="Resolve", action_id="followup_resolve", value=value, style="primary"
-    )
-    day = ButtonElement(text="Snooze 1 day", action_id="followup_snooze_1d", value=value)
-    week = ButtonElement(text="Snooze 1 week", action_id="followup_snooze_1w", value=value)
-    reopen = ButtonElement(text="Reopen", action_id="followup_reopen", value=value)
-    elements = {
-        Status.OPEN: [resolve, day, week],
-        Status.SNOOZED: [resolve, reopen],
-        Status.RESOLVED: [reopen],
-    }[status]
-    return ActionsBlock(
-        elements=elements, block_id=card_block_id("followup", followup_id, "actions")
-    )
+    if len(value) > BUTTON_VALUE_LIMIT:
+        return []
+    shown = _FOLLOWUP_BUTTONS[status]
+    buttons = [_button(label, action_id, value, style) for label, action_id, style in shown]
+    return [_actions(buttons, card_block_id("followup", followup_id, "actions"))]
 
 
 def _source_blocks(card: SourceCard, style: Style) -> list[Block]:
@@ -391,7 +400,7 @@ def _source_blocks(card: SourceCard, style: Style) -> list[Block]:
     source = card.source
     quote = card.fact.quote if card.fact else (card.followup.item.quote if card.followup else None)
     paragraph = _highlighted(card.paragraph, quote)
-    blocks: list[Block] = [_section("*In its paragraph*\n> " + paragraph.replace("\n", "\n> "))]
+    blocks = [_section("*In its paragraph*\n> " + paragraph.replace("\n", "\n> "))]
     if card.fact is not None:
         fact = card.fact
         line = f"*{escape_mrkdwn(fact.kind.capitalize())}* `{escape_mrkdwn(fact.id)}`\n"
@@ -414,7 +423,7 @@ def _source_blocks(card: SourceCard, style: Style) -> list[Block]:
     return blocks
 
 
-def _source_fields(source: Source) -> SectionBlock:
+def _source_fields(source: Source) -> Block:
     fields = [
         f"*Source*\n{escape_mrkdwn(source.title)}",
         f"*Published*\n{escape_mrkdwn(published_line(source))}",
@@ -424,7 +433,7 @@ def _source_fields(source: Source) -> SectionBlock:
     ]
     if source.section:
         fields.insert(2, f"*Section*\n{escape_mrkdwn(source.section)}")
-    return SectionBlock(fields=[_mrkdwn(f, FIELD_LIMIT) for f in fields])
+    return _fields(fields)
 
 
 def _history(history: tuple[FollowUpEvent, ...], style: Style) -> str:
@@ -456,7 +465,7 @@ def _check_blocks(card: CheckCard) -> list[Block]:
     if finding.desk:
         lines.append("> " + _marked_mrkdwn(finding))
     lines.extend(f"_{escape_mrkdwn(note)}_" for note in finding.notes)
-    blocks: list[Block] = [_section("\n".join(lines))]
+    blocks = [_section("\n".join(lines))]
     if where(finding):
         blocks.append(_context(escape_mrkdwn(where(finding))))
     return blocks
@@ -473,13 +482,14 @@ def _marked_mrkdwn(finding: Finding) -> str:
 def _share_dict(command: str, query: str) -> dict[str, Any] | None:
     """The Share button; its value re-runs the command (none when too long for a button)."""
     value = json.dumps({"c": command, "q": query}, ensure_ascii=False, separators=(",", ":"))
-    if len(value) > SHARE_VALUE_LIMIT:
+    if len(value) > BUTTON_VALUE_LIMIT:
         return None
-    button = ButtonElement(text="Share in channel", action_id="share_reply", value=value)
-    return dict(ActionsBlock(elements=[button]).to_dict())
+    return _actions([_button("Share in channel", "share_reply", value)])
 
 
 # --- small builders -------------------------------------------------------------------------
+# Block Kit JSON as plain dicts, keys sorted as slack_sdk's to_dict() wrote them; an absent
+# block_id (None) leaves the key out.
 
 
 def _where(source: Source) -> str:
@@ -504,23 +514,57 @@ def _highlighted(paragraph: str, quote: str | None) -> str:
     return desk_text(paragraph[:start]) + f"*{desk_text(middle)}*" + desk_text(paragraph[end:])
 
 
-def _header(text: str) -> HeaderBlock:
+def _header(text: str) -> Block:
     # plain_text is shown as typed: Slack does not parse mentions or links in it.
-    return HeaderBlock(text=PlainTextObject(text=_clip(text, HEADER_LIMIT), emoji=True))
+    return {"text": _plain(_clip(text, HEADER_LIMIT)), "type": "header"}
 
 
-def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
+def _plain(text: str) -> Block:
+    return {"emoji": True, "text": text, "type": "plain_text"}
+
+
+def _mrkdwn(text: str, limit: int) -> Block:
     # verbatim: Slack links only what we marked up (<url|title>), never a bare URL, @here or
     # #channel that happens to be in a quote.
-    return MarkdownTextObject(text=_fit(text, limit), verbatim=True)
+    return {"text": _fit(text, limit), "type": "mrkdwn", "verbatim": True}
 
 
-def _section(mrkdwn: str, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(text=_mrkdwn(mrkdwn, SECTION_LIMIT), block_id=block_id)
+def _section(mrkdwn: str, block_id: str | None = None) -> Block:
+    text = _mrkdwn(mrkdwn, SECTION_LIMIT)
+    if block_id:
+        return {"block_id": block_id, "text": text, "type": "section"}
+    return {"text": text, "type": "section"}
 
 
-def _context(mrkdwn: str, block_id: str | None = None) -> ContextBlock:
-    return ContextBlock(elements=[_mrkdwn(mrkdwn, SECTION_LIMIT)], block_id=block_id)
+def _fields(mrkdwn: list[str]) -> Block:
+    """A section of short texts shown side by side (at most 10: callers give fewer)."""
+    return {"fields": [_mrkdwn(text, FIELD_LIMIT) for text in mrkdwn], "type": "section"}
+
+
+def _context(mrkdwn: str, block_id: str | None = None) -> Block:
+    elements = [_mrkdwn(mrkdwn, SECTION_LIMIT)]
+    if block_id:
+        return {"block_id": block_id, "elements": elements, "type": "context"}
+    return {"elements": elements, "type": "context"}
+
+
+def _actions(buttons: list[Block], block_id: str | None = None) -> Block:
+    if block_id:
+        return {"block_id": block_id, "elements": buttons, "type": "actions"}
+    return {"elements": buttons, "type": "actions"}
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    """A button; callers keep ``value`` within BUTTON_VALUE_LIMIT, and labels and action ids
+    are this module's constants, within Slack's 75 and 255 characters. An empty style or
+    value is left out (a follow-up's id could be empty), as slack_sdk left it out."""
+    button: Block = {"action_id": action_id}
+    if style:
+        button["style"] = style
+    button.update(text=_plain(label), type="button")
+    if value:
+        button["value"] = value
+    return button
 
 
 def _chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:
