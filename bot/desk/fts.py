@@ -22,6 +22,10 @@ WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0, 0.0)
 STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
 RANK_ALL_LIMIT = 600
+# A word in more than this many rows filters a search but does not rank it (BM25 weighs a word
+# by reading every row that holds it). Never below RANK_ALL_LIMIT: a desk with no more rows
+# than that has no ``strong`` table, and ranks every word.
+COMMON_LIMIT = 2000
 # Contentless: only rowids and ranks are read back (the items are in memory), so the text is
 # indexed but not stored a second time.
 _FTS_OPTIONS = "tokenize='porter unicode61', content=''"

@@ -24,15 +24,24 @@ import sqlite3
 import threading
 from array import array
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from bot.desk.fts import COLUMNS, RANK_ALL_LIMIT, STRONG_COLUMNS, WEIGHTS, Tables, write_tables
+from bot.desk.fts import (
+    COLUMNS,
+    COMMON_LIMIT,
+    RANK_ALL_LIMIT,
+    STRONG_COLUMNS,
+    WEIGHTS,
+    Tables,
+    write_tables,
+)
 from bot.desk.fts import Rows as FtsRows
-from bot.desk.model import FACT_KINDS, Desk, Fact, FollowUp
+from bot.desk.model import Desk, Fact, FollowUp
 from bot.desk.question import (
     DATED,
     FILTER_KEYS,
@@ -42,16 +51,27 @@ from bot.desk.question import (
     fold,
     parse_query,
 )
-from bot.desk.search_scope import Filters, Rows, RowSet, Said, Scope, scope_text, story_token
+from bot.desk.search_scope import (
+    SEARCH_KINDS,
+    Filters,
+    Rows,
+    RowSet,
+    Said,
+    Scope,
+    scope_text,
+    story_token,
+)
 from bot.desk.stories import story_slug_of
 from bot.desk.wordforms import WordForms
 
-SEARCH_KINDS: tuple[str, ...] = (*FACT_KINDS, "followup")
 __all__ = ["FILTER_KEYS", "MAX_QUERY_CHARS", "Hit", "SearchIndex", "SearchResult", "parse_query"]
 
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"[0-9]+")
 
+# Matches are counted up to this many; past it a reply says "more than 1,000". Counting is a
+# walk over every match: 2-3 ms for a common word in an archive of 100,000 facts.
+COUNT_LIMIT = 1000
 RESULT_CACHE_SIZE = 256  # recent searches kept per index (see SearchIndex.search)
 # bm25() called with the weights, not FTS5's configurable ``rank`` column: same scores and
 # order, in about half the time (measured over 1,000 and 10,000 facts).
@@ -61,6 +81,12 @@ _STRONG_BM25 = "bm25(strong, {})".format(
 )
 # (The f-strings below insert only those constant weights; the query is always a parameter.)
 _RANKED_SQL = f"SELECT rowid, {_DOCS_BM25} AS score FROM docs WHERE docs MATCH ? ORDER BY score"  # noqa: S608
+# Ranked by some words (the first parameter), among the rows matching all of them and the
+# scope (the second): "+rowid" keeps SQLite from running the match once for each row.
+_RANKED_WITHIN_SQL = (
+    f"SELECT rowid, {_DOCS_BM25} AS score FROM docs WHERE docs MATCH ?"  # noqa: S608
+    " AND +rowid IN (SELECT rowid FROM docs WHERE docs MATCH ?) ORDER BY score"
+)
 _UNRANKED_SQL = "SELECT rowid, 0.0 FROM docs WHERE docs MATCH ?"
 # The strong columns again, in a table of their own: a column filter on ``docs`` would still
 # walk every row holding a common word (~5 ms at 100,000 facts); this table never sees quotes.
@@ -108,6 +134,7 @@ class SearchResult:
     dropped: list[str] = field(default_factory=list)  # words the first hits leave out
     prefer: tuple[str, ...] = ()  # the kinds the question asked for, shown first
     story_first: int = 0  # how many hits, shown first, are from the story asked to lead
+    at_least: bool = False  # more than ``total`` match (COUNT_LIMIT: counting stopped there)
 
 
 def _copy_of(result: SearchResult) -> SearchResult:
@@ -189,6 +216,7 @@ class Lookups:
             self.by_speaker,
             self.by_story,
             self.story_tokens,
+            self.kinds,
         )
 
     def rows(self, items: list[Fact | FollowUp], first_story: str) -> FtsRows:
@@ -326,6 +354,8 @@ class SearchIndex:
         else:
             result.prefer = parsed.prefer
             rows, result.total = self._ranked_rows(parsed, scope, limit, result)
+            if result.total > COUNT_LIMIT:
+                result.total, result.at_least = COUNT_LIMIT, True
         rows = self._id_first(query, rows, allowed)[:limit]
         result.hits = [self._hit(n, score) for n, score in rows]
         if not rows:
@@ -335,21 +365,38 @@ class SearchIndex:
     def _everything(
         self, allowed: RowSet | None, limit: int, prefer: tuple[str, ...]
     ) -> tuple[list[tuple[int, float]], int]:
-        """Every allowed item in file order, the kinds asked for first."""
+        """Every allowed item in file order, the kinds asked for first. Only as many rows as
+        are shown are looked at: an archive's 25,000 quotes are not sorted for ten."""
         total = len(self._items) if allowed is None else len(allowed)
-        first: list[int] = []
-        for wanted in prefer:  # only as many as are shown: 10,000 items are not sorted
-            group = self._dated_rows() if wanted == DATED else self._by_kind.get(wanted, ())
-            first.extend(n for n in sorted(group) if allowed is None or n in allowed)
-            if len(first) >= limit:
-                break
-        first = list(dict.fromkeys(first))[:limit]
-        rows = first + self._the_rest(allowed, set(first), limit - len(first))
-        return [(n, 0.0) for n in rows], total
+        first: dict[int, None] = {}
+        for wanted in prefer:
+            group = self._dated_rows() if wanted == DATED else self._by_kind.get(wanted)
+            self._take(self._in_row_order(group or ()), allowed, first, limit)
+        self._take(self._in_row_order(allowed), None, first, limit)
+        return [(n, 0.0) for n in first], total
 
-    def _the_rest(self, allowed: RowSet | None, taken: set[int], count: int) -> list[int]:
-        every = range(len(self._items)) if allowed is None else sorted(allowed)
-        return list(itertools.islice((n for n in every if n not in taken), max(0, count)))
+    @staticmethod
+    def _take(
+        rows: Iterable[int], allowed: RowSet | None, taken: dict[int, None], limit: int
+    ) -> None:
+        """Add ``rows`` that ``allowed`` lets through to ``taken``, until it holds ``limit``."""
+        for n in rows:
+            if len(taken) >= limit:
+                return
+            if allowed is None or n in allowed:
+                taken[n] = None
+
+    def _in_row_order(self, rows: Iterable[int] | RowSet | None) -> Iterable[int]:
+        """``rows`` (None: every row) in file order, lazily: a large set is walked in order
+        rather than sorted."""
+        if rows is None:
+            return range(len(self._items))
+        if isinstance(rows, array | range):  # the lookups' tables are in row order
+            return rows
+        found = rows if isinstance(rows, AbstractSet) else set(rows)
+        if len(found) * 8 < len(self._items):
+            return sorted(found)
+        return (n for n in range(len(self._items)) if n in found)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -414,10 +461,9 @@ class SearchIndex:
         self, groups: list[str], allowed: Scope, limit: int, prefer: tuple[str, ...]
     ) -> tuple[list[tuple[int, float]], int]:
         """Items with every group, the kinds the question asks for first."""
-        expr = " AND ".join(groups)
         if not prefer:
-            return self._match(expr, allowed, limit)
-        rows, total = self._match(expr, allowed, limit, pool=_POOL)
+            return self._match(groups, allowed, limit)
+        rows, total = self._match(groups, allowed, limit, pool=_POOL)
         if total > RANK_ALL_LIMIT:  # too broad to re-order: BM25 and file order stand
             return rows, total
         rank = self._preference(prefer)
@@ -438,8 +484,9 @@ class SearchIndex:
         optional = [(t, g) for t, g in pairs if not t.strong]
         if not optional:
             return [], 0
-        expr = " AND ".join([*required, "(" + " OR ".join(g for _, g in optional) + ")"])
-        rows, total = self._match(expr, allowed, limit, pool=_POOL)
+        groups = [*required, "(" + " OR ".join(g for _, g in optional) + ")"]
+        expr = " AND ".join(groups)
+        rows, total = self._match(groups, allowed, limit, pool=_POOL)
         if rows:
             result.dropped = self._by_coverage(rows, optional, prefer, self._narrow(expr, allowed))
         return rows[:limit], total
@@ -522,32 +569,48 @@ class SearchIndex:
         return "(" + " OR ".join(Term((w,)).fts() for w in close) + ")"
 
     def _match(
-        self, expr: str, scope: Scope, limit: int, pool: int = 0
+        self, groups: list[str], scope: Scope, limit: int, pool: int = 0
     ) -> tuple[list[tuple[int, float]], int]:
-        """The best ``limit`` rows matching ``expr`` within ``scope``, and how many match;
-        ``pool`` rows instead when the matches are few enough to be re-ordered."""
+        """The best ``limit`` rows matching every one of ``groups`` within ``scope``, and how
+        many match; ``pool`` rows instead when the matches are few enough to be re-ordered."""
+        expr = " AND ".join(groups)
         with self._lock:
             narrowed, matches = self._within(expr, scope)
             allowed = None if narrowed != expr else scope.rows  # what is left to filter here
-            if matches > RANK_ALL_LIMIT:
-                return self._broad_match((expr, narrowed), scope.rows, allowed, limit)
+            ranking = [group for group in groups if not self._common(group)]
+            if matches > RANK_ALL_LIMIT or not ranking:
+                wanted = limit if matches > RANK_ALL_LIMIT else max(limit, pool)
+                return self._broad_match((expr, narrowed), scope.rows, allowed, wanted)
             limit = max(limit, pool)
-            if allowed is None:  # SQLite keeps only the best ``limit`` while it ranks
-                ranked = self._rows(_RANKED_SQL + " LIMIT ?", narrowed, limit)
+            ranked = self._ranked(" AND ".join(ranking), narrowed, None if allowed else limit)
+            if allowed is None:  # SQLite kept only the best ``limit`` while it ranked
                 return [(n, -score) for n, score in ranked], matches
-            ranked = self._rows(_RANKED_SQL, narrowed)
             rows = [(n, -score) for n, score in ranked if n in allowed]
             return rows[:limit], len(rows)
 
+    def _ranked(self, ranking: str, narrowed: str, limit: int | None) -> list[tuple[int, float]]:
+        """The rows matching ``narrowed``, best first by BM25 over the words of ``ranking``
+        (the best ``limit``; all with None). BM25 reads every row that holds a word to weigh
+        it, so the common words only filter; and the scope's tokens never rank anything."""
+        sql, params = _RANKED_WITHIN_SQL, [ranking, narrowed]
+        if ranking == narrowed:
+            sql, params = _RANKED_SQL, [ranking]
+        if limit is None:
+            return self._rows(sql, *params)
+        return self._rows(sql + " LIMIT ?", *params, limit)
+
+    def _common(self, group: str) -> bool:
+        """Whether more than COMMON_LIMIT rows hold ``group``: a word that says little about
+        which item is best, and costs BM25 a read of every row holding it (~2 ms for a word
+        in 30,000 items)."""
+        return self._count_to(COMMON_LIMIT + 1, group) > COMMON_LIMIT
+
     def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
         """What to match for ``expr`` within ``scope``, and how many rows match it (up to
-        RANK_ALL_LIMIT + 1). When few rows match the words, filtering them here is cheaper;
-        when many do, or the scope is smaller still, SQLite applies what it can of the scope
-        (kinds, stories)."""
-        matches = self._count_to(RANK_ALL_LIMIT + 1, expr)
-        fewer = scope.rows is not None and len(scope.rows) < matches  # a story's 100 items
-        if not scope.fts or (matches <= RANK_ALL_LIMIT and not fewer):
-            return expr, matches
+        RANK_ALL_LIMIT + 1): SQLite applies what it can of the scope (kinds, stories); the
+        rest is filtered here."""
+        if not scope.fts:
+            return expr, self._count_to(RANK_ALL_LIMIT + 1, expr)
         narrowed = scope.narrowed(expr)
         return narrowed, self._count_to(RANK_ALL_LIMIT + 1, narrowed)
 
@@ -566,7 +629,7 @@ class SearchIndex:
         expr, narrowed = exprs
         strong = self._strong_matches(expr, rows, limit)
         if allowed is None:
-            total = self._count(narrowed)
+            total = self._count_to(COUNT_LIMIT + 1, narrowed)
             rest = self._rows(_UNRANKED_SQL + " LIMIT ?", narrowed, limit + len(strong))
         else:
             rest = [r for r in self._rows(_UNRANKED_SQL, narrowed) if r[0] in allowed]
@@ -593,14 +656,6 @@ class SearchIndex:
         else:  # a filter may drop some of the best
             ranked = self._rows(_STRONG_RANKED_SQL, expr)
         return [(n, -score) for n, score in ranked]
-
-    def _count(self, expr: str) -> int:
-        row = (
-            self._tables.connection()
-            .execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expr,))
-            .fetchone()
-        )
-        return int(row[0])
 
     def _count_to(self, most: int, expr: str) -> int:
         """How many rows match, counting no further than ``most``: a word in every item

@@ -11,10 +11,10 @@ after SQLite found them took 25 to 60 ms a search, the same filter inside the ma
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
-from typing import TypeAlias
+from dataclasses import dataclass
+from typing import TypeAlias, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -27,6 +27,7 @@ Rows: TypeAlias = "array[int]"
 Table = Mapping[str, Rows]
 RowSet = AbstractSet[int]  # rows a search may show
 
+SEARCH_KINDS: tuple[str, ...] = (*FACT_KINDS, "followup")  # a row's kind: its place here
 KIND_ALIASES = {"follow-up": "followup", "follow": "followup", "fact": ""}
 # Scope tokens: words no one types (a typed word is matched in every column, this one too).
 _KIND_PREFIX = "scopekind"
@@ -64,6 +65,39 @@ class Scope:
         return self.rows is None or bool(self.fts)
 
 
+_S = TypeVar("_S")
+
+
+class KindRows(AbstractSet[int]):
+    """The rows of some kinds, read from each row's kind as it is asked: an archive's 25,000
+    figures are a set without building one (that took 6 ms, in each worker, at first use)."""
+
+    __slots__ = ("_count", "_kinds", "_wanted")
+
+    def __init__(self, kinds: bytes, wanted: frozenset[int], count: int) -> None:
+        self._kinds = kinds  # each row's kind, as its place in SEARCH_KINDS
+        self._wanted = wanted
+        self._count = count
+
+    def __contains__(self, row: object) -> bool:
+        return (
+            isinstance(row, int)
+            and 0 <= row < len(self._kinds)
+            and self._kinds[row] in self._wanted
+        )
+
+    def __len__(self) -> int:
+        return self._count
+
+    @classmethod
+    def _from_iterable(cls, rows: Iterable[_S]) -> frozenset[_S]:
+        """What ``&``, ``|`` and ``-`` give: a plain set of the rows."""
+        return frozenset(rows)
+
+    def __iter__(self) -> Iterator[int]:
+        return (n for n, kind in enumerate(self._kinds) if kind in self._wanted)
+
+
 @dataclass
 class Said:
     """What a search says about the filters: corrected values, values nothing has."""
@@ -82,8 +116,7 @@ class Filters:
     by_speaker: Table
     by_story: Table
     story_tokens: Mapping[str, str]  # a story's slug -> its scope token
-    # The rows of a set of kinds: a quarter of an archive each, so made once, not a search.
-    _kinds: dict[frozenset[str], frozenset[int]] = field(default_factory=dict, compare=False)
+    kinds: bytes  # each row's kind, as its place in SEARCH_KINDS
 
     def scope(
         self,
@@ -108,12 +141,10 @@ class Filters:
             parts = _and(parts, [self.story_tokens[story]] if story in self.story_tokens else None)
         return Scope(rows, " AND ".join(parts) if parts else None)
 
-    def kind_rows(self, kinds: Iterable[str]) -> frozenset[int]:
-        key = frozenset(kinds)
-        found = self._kinds.get(key)
-        if found is None:
-            found = self._kinds[key] = frozenset(rows_for(self.by_kind, key))
-        return found
+    def kind_rows(self, kinds: Iterable[str]) -> KindRows:
+        wanted = frozenset(kinds)
+        places = frozenset(n for n, kind in enumerate(SEARCH_KINDS) if kind in wanted)
+        return KindRows(self.kinds, places, sum(len(self.by_kind.get(k, ())) for k in wanted))
 
     def _filter(
         self, key: str, values: tuple[str, ...], said: Said

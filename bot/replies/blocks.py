@@ -46,6 +46,7 @@ from bot.replies.reply import (
     SourceCard,
     StoryLine,
     Suggestions,
+    more_words,
 )
 from bot.replies.text import (
     age_words,
@@ -223,8 +224,8 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     return without_duplicate_ids(blocks)
 
 
-def _more_line(count: int, hint: str) -> dict[str, Any]:
-    return _context(f"{count:,} more: {escape_mrkdwn(hint)}")
+def _more_line(count: int, hint: str, at_least: bool) -> dict[str, Any]:
+    return _context(f"{more_words(count, at_least)}: {escape_mrkdwn(hint)}")
 
 
 def _first_blocks(reply: Reply, budget: int) -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ def fit(
     parts: Sequence[Part],
     draw: Callable[[Part], Sequence[Block]],
     budget: int,
-    more_line: Callable[[int, str], Block],
+    more_line: Callable[[int, str, bool], Block],
 ) -> list[Block] | None:
     """The blocks within ``budget``, or None when even headings and notes do not fit."""
     sections = _sections(parts, draw)
@@ -56,7 +56,7 @@ def fit(
     return [block for section in sections for block in _drawn(section, more_line)]
 
 
-def _drawn(section: _Section, more_line: Callable[[int, str], Block]) -> list[Block]:
+def _drawn(section: _Section, more_line: Callable[[int, str, bool], Block]) -> list[Block]:
     """The section's blocks: its first ``keep`` cards, everything else, its "more" line."""
     blocks: list[Block] = []
     kept = 0
@@ -68,7 +68,8 @@ def _drawn(section: _Section, more_line: Callable[[int, str], Block]) -> list[Bl
         blocks.extend(drawn)
     if section.left_out():
         hint = section.more[0].hint if section.more else DEFAULT_HINT
-        blocks.append(more_line(section.left_out(), hint))
+        at_least = any(m.at_least for m in section.more)
+        blocks.append(more_line(section.left_out(), hint, at_least))
     return blocks
 
 

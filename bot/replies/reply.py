@@ -87,6 +87,12 @@ class More:
 
     count: int
     hint: str = "refine your query"
+    at_least: bool = False  # more than ``count`` (a search stops counting; see COUNT_LIMIT)
+
+
+def more_words(count: int, at_least: bool = False) -> str:
+    """``"1,234 more"``, or ``"990+ more"`` when only a floor is known."""
+    return f"{count:,}{'+' if at_least else ''} more"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,12 +33,13 @@ def search_reply(
         return no_match(context, command, query, kinds, what, result)
     states = context.states(now) if any(h.kind == "followup" for h in result.hits) else None
     parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
-    count = f"{result.total} {what if result.total != 1 else what.rstrip('s')}"
+    many = f"{result.total:,}+" if result.at_least else str(result.total)
+    count = f"{many} {what if result.total != 1 else what.rstrip('s')}"
     parts.append(Note(f"{count} for {shown_query(query)}" + _found_because(result)))
     parts.extend(_story_first(story, result))
     parts.extend(_cards(context, result, states, user, now))
     if result.total > len(result.hits):
-        parts.append(More(result.total - len(result.hits)))
+        parts.append(More(result.total - len(result.hits), at_least=result.at_least))
     live = states.live if states else True
     if not live:
         parts.append(Note(STATUS_UNAVAILABLE))

@@ -26,6 +26,7 @@ from bot.replies.reply import (
     SourceCard,
     StoryLine,
     Suggestions,
+    more_words,
 )
 
 INDENT = "  "
@@ -182,7 +183,7 @@ def _line_text(part: Part) -> str:
     if isinstance(part, Suggestions):
         return "Did you mean: " + ", ".join(part.terms) + "?"
     if isinstance(part, More):
-        return f"{part.count:,} more: {part.hint}" if part.count else ""
+        return f"{more_words(part.count, part.at_least)}: {part.hint}" if part.count else ""
     if isinstance(part, ReminderLine):
         return f"{part.when}: {part.reminder_id} in {part.channel}"
     if isinstance(part, StoryLine):

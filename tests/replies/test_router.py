@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.desk.model import Action, Desk, Status
 from bot.desk.search import SearchIndex
+from bot.replies.blocks import reply_to_json
 from bot.replies.reply import (
     FactCard,
     FollowUpCard,
@@ -365,3 +367,18 @@ def test_broad_queries_show_ten_and_count_the_rest() -> None:
     assert len(cards(reply, FactCard)) == 10
     assert cards(reply, More)[0].count == 490
     assert "490 more: refine your query" in render_text(reply)
+
+
+def test_a_word_in_more_items_than_are_counted_says_so_instead_of_a_wrong_count() -> None:
+    from tests.replies.desks import many_facts_desk
+
+    desk = many_facts_desk(1500)
+    reply = Router(desk, MemoryBook(), SearchIndex.build(desk)).handle(
+        "/facts", "policy", "U1", NOW
+    )
+    shown = render_text(reply)
+    assert "1,000+ items for “policy”" in shown
+    assert "990+ more: refine your query" in shown
+    blocks = json.dumps(reply_to_json(reply))
+    assert "990+ more: refine your query" in blocks
+    assert "1500" not in shown and "1,500" not in shown

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.desk.search import MAX_QUERY_CHARS, SearchIndex, parse_query
+from bot.desk.search import COUNT_LIMIT, MAX_QUERY_CHARS, SearchIndex, parse_query
 from tests.replies.desks import fact, figure, make_desk, many_facts_desk, shipped_desk
 
 
@@ -133,11 +133,25 @@ def test_broad_queries_over_many_items_still_count_and_rank_strong_matches_first
     facts.append(fact("agency-label", "A figure about the agency.", label="Agency staffing"))
     index = SearchIndex.build(make_desk(facts=facts, followups=[]))
     result = index.search("agency", limit=10)
-    assert result.total == 1501
+    assert (result.total, result.at_least) == (COUNT_LIMIT, True)  # "1,000+ items"
     assert result.hits[0].item.id == "agency-label"
     assert len(result.hits) == 10
     filtered = index.search("agency", limit=3, kinds={"quote"})
-    assert filtered.total == 1501
+    assert (filtered.total, filtered.at_least) == (COUNT_LIMIT, True)
+
+
+def test_broad_matches_are_counted_exactly_up_to_the_count_limit() -> None:
+    facts = [fact(f"item-{k:04d}", f"The agency said item {k} is late.") for k in range(1200)]
+    facts += [
+        fact(f"court-{k:04d}", f"The court said case {k} is late.") for k in range(COUNT_LIMIT)
+    ]
+    index = SearchIndex.build(make_desk(facts=facts, followups=[]))
+    court = index.search("court", limit=10)
+    assert (court.total, court.at_least) == (COUNT_LIMIT, False)
+    late = index.search("late", limit=10)
+    assert (late.total, late.at_least) == (COUNT_LIMIT, True)
+    assert index.search("late court", limit=10).total == COUNT_LIMIT
+    assert not index.search("late court", limit=10).at_least
 
 
 def test_broad_queries_rank_who_said_it_and_pairs_of_common_words() -> None:
@@ -155,7 +169,7 @@ def test_broad_queries_rank_who_said_it_and_pairs_of_common_words() -> None:
     index = SearchIndex.build(make_desk(facts=facts, followups=[]))
     for query in ("agency", "agency records", "records agency"):
         result = index.search(query, limit=5)
-        assert result.total == 2001
+        assert (result.total, result.at_least) == (COUNT_LIMIT, True)
         assert result.hits[0].item.id == "spokesperson"
     assert index.search("agency records", limit=5, kinds={"figure"}).hits == []
 
