@@ -21,7 +21,7 @@ COLUMNS = ("ident", "label", "value", "quote", "summary", "attribution", "tags",
 WEIGHTS = (4.0, 6.0, 10.0, 2.0, 1.0, 3.0, 4.0, 0.0)
 STRONG_COLUMNS = ("ident", "label", "value", "attribution", "tags")
 # Above this many matches, BM25 over every row costs more than the 2 ms a query may take.
-RANK_ALL_LIMIT = 600
+RANK_ALL_LIMIT = 250
 # A word in more than this many rows filters a search but does not rank it (BM25 weighs a word
 # by reading every row that holds it). Never below RANK_ALL_LIMIT: a desk with no more rows
 # than that has no ``strong`` table, and ranks every word.

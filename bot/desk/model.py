@@ -402,6 +402,8 @@ def fold_events(item: FollowUp, events: Iterable[FollowUpEvent], now: datetime) 
 def replay_events(item: FollowUp, events: Iterable[FollowUpEvent]) -> FollowUpState:
     """A follow-up after its events, before the clock is read: a snooze is still a snooze
     (see :func:`state_at`)."""
+    if not events:  # most follow-ups of an archive: nothing recorded yet
+        return FollowUpState(item, Status.OPEN, (), None, None)
     history = tuple(sorted((e for e in events if e.followup_id == item.id), key=lambda e: e.at))
     status, until, resolution = Status.OPEN, None, None
     for event in history:

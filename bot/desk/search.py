@@ -581,12 +581,19 @@ class SearchIndex:
             if matches > RANK_ALL_LIMIT or not ranking:
                 wanted = limit if matches > RANK_ALL_LIMIT else max(limit, pool)
                 return self._broad_match((expr, narrowed), scope.rows, allowed, wanted)
-            limit = max(limit, pool)
-            ranked = self._ranked(" AND ".join(ranking), narrowed, None if allowed else limit)
-            if allowed is None:  # SQLite kept only the best ``limit`` while it ranked
-                return [(n, -score) for n, score in ranked], matches
-            rows = [(n, -score) for n, score in ranked if n in allowed]
-            return rows[:limit], len(rows)
+            ranking_expr = " AND ".join(ranking)
+            return self._ranked_match(ranking_expr, narrowed, allowed, max(limit, pool), matches)
+
+    def _ranked_match(
+        self, ranking: str, narrowed: str, allowed: RowSet | None, limit: int, matches: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The best ``limit`` of the ``matches`` rows matching ``narrowed`` (those ``allowed``
+        of them when a filter is left to apply here), by BM25 over the words of ``ranking``."""
+        ranked = self._ranked(ranking, narrowed, None if allowed else limit)
+        if allowed is None:  # SQLite kept only the best ``limit`` while it ranked
+            return [(n, -score) for n, score in ranked], matches
+        rows = [(n, -score) for n, score in ranked if n in allowed]
+        return rows[:limit], len(rows)
 
     def _ranked(self, ranking: str, narrowed: str, limit: int | None) -> list[tuple[int, float]]:
         """The rows matching ``narrowed``, best first by BM25 over the words of ``ranking``

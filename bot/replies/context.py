@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -19,6 +19,7 @@ from bot.desk.model import (
     BookUnavailable,
     Desk,
     Fact,
+    FollowUp,
     FollowUpBook,
     FollowUpEvent,
     FollowUpState,
@@ -36,7 +37,9 @@ from bot.replies.story_list import story_counts
 logger = logging.getLogger(__name__)
 
 # The book's version, then every follow-up replayed from what it held at that version.
-_BookCache = tuple[object, tuple[FollowUpState, ...]]
+# Every follow-up replayed, in order and by id.
+_Replayed = tuple[tuple[FollowUpState, ...], dict[str, FollowUpState]]
+_BookCache = tuple[object, _Replayed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,16 +132,32 @@ class ReplyContext:
 
     def states(self, now: datetime) -> States:
         """Every follow-up with its live status; curated ones as open when the book is down."""
+        return self._live(now, None)
+
+    def states_of(self, items: Iterable[FollowUp], now: datetime) -> States:
+        """The live status of ``items`` only (a search reply's follow-ups): an archive's
+        thousand follow-ups are not each brought up to the clock for the ten shown."""
+        return self._live(now, list(items))
+
+    def _live(self, now: datetime, only: list[FollowUp] | None) -> States:
         try:
-            return States([state_at(state, now) for state in self._replayed()], live=True)
+            replayed, by_id = self._replayed()
+            if only is None:
+                return States([state_at(state, now) for state in replayed], live=True)
+            found = [(item, by_id.get(item.id)) for item in only]
+            return States(
+                [fold_events(i, (), now) if s is None else state_at(s, now) for i, s in found],
+                live=True,
+            )
         except BookUnavailable as exc:  # it stopped answering: said once a command, briefly
             logger.warning("follow-up book unavailable (%s); answering without status", exc)
         except Exception:
             # The database is an adapter we cannot fix from here: read-only answers go on.
             logger.warning("follow-up book unavailable; answering without status", exc_info=True)
-        return States([fold_events(item, (), now) for item in self.desk.followups], live=False)
+        curated = self.desk.followups if only is None else only
+        return States([fold_events(item, (), now) for item in curated], live=False)
 
-    def _replayed(self) -> tuple[FollowUpState, ...]:
+    def _replayed(self) -> _Replayed:
         """Every follow-up, curated then added, replayed from the book's events: read and
         replayed again only when the book's version says something changed (any process may
         write to it); books without one are always read. Only a snooze's end depends on the
@@ -153,9 +172,10 @@ class ReplyContext:
         by_item: dict[str, list[FollowUpEvent]] = {}
         for event in events:
             by_item.setdefault(event.followup_id, []).append(event)
-        replayed = tuple(
+        states = tuple(
             replay_events(item, by_item.get(item.id, ())) for item in (*self.desk.followups, *added)
         )
+        replayed = (states, {state.item.id: state for state in states})
         if version is not None:
             self._book_cache = (version, replayed)
         return replayed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.desk.model import Fact, fold_events
+from bot.desk.model import Fact, FollowUp, fold_events
 from bot.desk.search import SearchResult
 from bot.desk.stories import Story
 from bot.replies.cards import STATUS_UNAVAILABLE
@@ -31,7 +31,7 @@ def search_reply(
     )
     if not result.hits:
         return no_match(context, command, query, kinds, what, result)
-    states = context.states(now) if any(h.kind == "followup" for h in result.hits) else None
+    states = _states(context, result, now)
     parts: list[Part] = [Heading(what.capitalize() if kinds else "Facts")]
     many = f"{result.total:,}+" if result.at_least else str(result.total)
     count = f"{many} {what if result.total != 1 else what.rstrip('s')}"
@@ -46,6 +46,12 @@ def search_reply(
     text = f"{count} for {shown_query(query)}"
     meta = context.meta(live)
     return Reply(tuple(parts), text=text, command=command, query=query, meta=meta)
+
+
+def _states(context: ReplyContext, result: SearchResult, now: datetime) -> States | None:
+    """The live status of the follow-ups among the hits; None when there are none."""
+    followups = [hit.item for hit in result.hits if isinstance(hit.item, FollowUp)]
+    return context.states_of(followups, now) if followups else None
 
 
 def facts_question(context: ReplyContext, query: str, user: str, now: datetime) -> Reply:
