@@ -36,10 +36,23 @@ from bot.replies.story_list import story_counts
 
 logger = logging.getLogger(__name__)
 
-# The book's version, then every follow-up replayed from what it held at that version.
-# Every follow-up replayed, in order and by id.
-_Replayed = tuple[tuple[FollowUpState, ...], dict[str, FollowUpState]]
-_BookCache = tuple[object, _Replayed]
+
+@dataclass(slots=True)
+class _Read:
+    """What the book held at one version: each follow-up's events, the follow-ups added
+    from Slack, and every follow-up replayed (made when first asked: a search reply needs
+    only its own few of an archive's thousand)."""
+
+    events: dict[str, list[FollowUpEvent]]
+    added: tuple[FollowUp, ...]
+    replayed: tuple[FollowUpState, ...] | None = None
+
+    def state(self, item: FollowUp) -> FollowUpState:
+        return replay_events(item, self.events.get(item.id, ()))
+
+
+# The book's version, then what it held at that version.
+_BookCache = tuple[object, _Read]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +154,10 @@ class ReplyContext:
 
     def _live(self, now: datetime, only: list[FollowUp] | None) -> States:
         try:
-            replayed, by_id = self._replayed()
+            read = self._read()
             if only is None:
-                return States([state_at(state, now) for state in replayed], live=True)
-            found = [(item, by_id.get(item.id)) for item in only]
-            return States(
-                [fold_events(i, (), now) if s is None else state_at(s, now) for i, s in found],
-                live=True,
-            )
+                return States([state_at(state, now) for state in self._every(read)], live=True)
+            return States([state_at(read.state(item), now) for item in only], live=True)
         except BookUnavailable as exc:  # it stopped answering: said once a command, briefly
             logger.warning("follow-up book unavailable (%s); answering without status", exc)
         except Exception:
@@ -157,11 +166,17 @@ class ReplyContext:
         curated = self.desk.followups if only is None else only
         return States([fold_events(item, (), now) for item in curated], live=False)
 
-    def _replayed(self) -> _Replayed:
-        """Every follow-up, curated then added, replayed from the book's events: read and
-        replayed again only when the book's version says something changed (any process may
-        write to it); books without one are always read. Only a snooze's end depends on the
-        clock, and state_at applies it on every call, so snoozes still run out on time."""
+    def _every(self, read: _Read) -> tuple[FollowUpState, ...]:
+        """Every follow-up, curated then added, replayed from what the book held."""
+        if read.replayed is None:
+            read.replayed = tuple(read.state(item) for item in (*self.desk.followups, *read.added))
+        return read.replayed
+
+    def _read(self) -> _Read:
+        """The book's events: read again only when the book's version says something changed
+        (any process may write to it); books without one are always read. Only a snooze's end
+        depends on the clock, and state_at applies it on every call, so snoozes still run out
+        on time."""
         version_of: Callable[[], object] | None = getattr(self.book, "version", None)
         version = version_of() if version_of is not None else None
         cached = self._book_cache
@@ -172,13 +187,10 @@ class ReplyContext:
         by_item: dict[str, list[FollowUpEvent]] = {}
         for event in events:
             by_item.setdefault(event.followup_id, []).append(event)
-        states = tuple(
-            replay_events(item, by_item.get(item.id, ())) for item in (*self.desk.followups, *added)
-        )
-        replayed = (states, {state.item.id: state for state in states})
+        read = _Read(by_item, tuple(added))
         if version is not None:
-            self._book_cache = (version, replayed)
-        return replayed
+            self._book_cache = (version, read)
+        return read
 
     # --- help, derived from the registry ------------------------------------------------------
 
