@@ -351,7 +351,9 @@ def serve(
             live.index.connect()
         runtimes.append(runtime)
         seen = SeenRequests(runtime.database.engine)  # replays caught across workers
-        return make_wsgi_handler(settings, runtime.app, runtime.health, seen)
+        handler = make_wsgi_handler(settings, runtime.app, runtime.health, seen)
+        _freeze_shared()  # what the worker made to serve lives as long as it: never scanned
+        return handler
 
     def worker_exit(_server: object, _worker: object) -> None:
         for runtime in runtimes:

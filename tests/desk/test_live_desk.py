@@ -3,15 +3,21 @@ broken edit is refused and its problems logged once with file and line."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
+from bot import live_desk
 from bot.desk.load import load_desk
-from bot.live_desk import DeskWatcher, LiveDesk, desk_files, desk_version
+from bot.live_desk import SLICE_FILES, DeskWatcher, LiveDesk, desk_files, desk_version
 from tests.desk.files import SEED_NAME, desk_folder, edited
+from tests.waiting import wait_for
 
 LABEL = "label: Parents not located"
 
@@ -43,6 +49,33 @@ def test_the_watcher_calls_back_once_per_change_to_any_file(tmp_path: Path) -> N
     assert len(calls) == 3
 
 
+def test_the_running_watcher_looks_at_every_file_of_a_big_desk_a_slice_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [tmp_path / f"story-{n:04d}.yaml" for n in range(SLICE_FILES * 3 + 7)]
+    for path in files:
+        path.write_text("title: a story\n", encoding="utf-8")
+    calls = threading.Event()
+    watcher = DeskWatcher(lambda: files, calls.set, every=0.2)
+    stats: list[int] = []
+    real_marks = live_desk._marks
+
+    def counted(part: Sequence[Path]) -> Iterator[tuple[Path, tuple[int, int]]]:
+        stats.append(len(part))
+        return real_marks(part)
+
+    monkeypatch.setattr(live_desk, "_marks", counted)
+    try:
+        watcher.start()
+        wait_for(lambda: sum(stats) >= len(files))  # a whole cycle, unchanged
+        assert not calls.is_set()
+        assert max(stats) <= SLICE_FILES
+        bump(files[-1])  # in the last slice
+        wait_for(calls.is_set)
+    finally:
+        watcher.stop()
+
+
 def test_a_sound_change_swaps_the_desk_and_its_version(tmp_path: Path) -> None:
     facts = desk_folder(tmp_path)
     live = LiveDesk(facts, load_desk(facts))
@@ -71,3 +104,16 @@ def test_a_broken_change_keeps_the_old_desk_and_logs_each_problem_once(
     assert len(problems) == 1, problems
     assert f"{facts}:{line + 1}:" in problems[0] or f"{facts}:{line}:" in problems[0]
     assert any(f"still serving version {version}" in r.getMessage() for r in caplog.records)
+
+
+def test_the_files_of_a_desk_are_listed_once_and_do_not_keep_it_alive(tmp_path: Path) -> None:
+    desk = load_desk(desk_folder(tmp_path))
+    first = desk_files(desk)
+    assert desk_files(desk) is first  # the watcher asks every second
+    gone = weakref.ref(desk)
+    del desk
+    gc.collect()
+    assert gone() is None  # a reloaded server lets its old desk go
+    (tmp_path / "other").mkdir()
+    other = load_desk(desk_folder(tmp_path / "other"))
+    assert desk_files(other)[0] == tmp_path / "other" / "facts.yaml"
