@@ -7,6 +7,7 @@ Everything here is a frozen value. Nothing reads a clock, a file or a database:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -258,7 +259,16 @@ class Desk:
         return self.stories[0]
 
     def story(self, slug: str) -> Story | None:
-        return next((s for s in self.stories if s.slug == slug), None)
+        return self._stories_by_slug.get(slug)
+
+    @functools.cached_property
+    def _stories_by_slug(self) -> dict[str, Story]:
+        """(Kept: an archive's 1,000 stories were walked for each command.)"""
+        return {story.slug: story for story in reversed(self.stories)}  # the first of a slug
+
+    @functools.cached_property
+    def _stories_by_channel(self) -> dict[str, Story]:
+        return {channel: story for story in reversed(self.stories) for channel in story.channels}
 
     def story_of(self, item_id: str) -> Story:
         """The story a fact, follow-up, source or reminder (by its desk-wide id) is in."""
@@ -268,7 +278,7 @@ class Desk:
         """The story whose channels include ``channel``; None for any other channel."""
         if not channel:
             return None
-        return next((s for s in self.stories if channel in s.channels), None)
+        return self._stories_by_channel.get(channel)
 
     def resolve(self, ref: str, story: Story | None = None) -> str:
         """The desk-wide id ``ref`` means: ``slug/id`` as written (the first story's own

@@ -581,6 +581,8 @@ class SearchIndex:
             if matches > RANK_ALL_LIMIT or not ranking:
                 wanted = limit if matches > RANK_ALL_LIMIT else max(limit, pool)
                 return self._broad_match((expr, narrowed), scope.rows, allowed, wanted)
+            if narrowed != expr and scope.few:  # within a story: only its rows are walked
+                ranking.append(scope.few)
             ranking_expr = " AND ".join(ranking)
             return self._ranked_match(ranking_expr, narrowed, allowed, max(limit, pool), matches)
 
@@ -598,7 +600,8 @@ class SearchIndex:
     def _ranked(self, ranking: str, narrowed: str, limit: int | None) -> list[tuple[int, float]]:
         """The rows matching ``narrowed``, best first by BM25 over the words of ``ranking``
         (the best ``limit``; all with None). BM25 reads every row that holds a word to weigh
-        it, so the common words only filter; and the scope's tokens never rank anything."""
+        it, so the common words and the kinds' tokens (a quarter of an archive each) are only
+        in ``narrowed``; a story's token may be in both (see Scope.few)."""
         sql, params = _RANKED_WITHIN_SQL, [ranking, narrowed]
         if ranking == narrowed:
             sql, params = _RANKED_SQL, [ranking]
