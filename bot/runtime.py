@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
     from bot.desk.search import SearchIndex
+    from bot.replies.router import Router
     from bot.schedule.runner import ReminderScheduler
     from bot.store.db import Database
 
@@ -186,6 +187,7 @@ def start_runtime(
         settings, desk, database, client, app, lazy_work, desk_version=version or desk_version(desk)
     )
     runtime.corrections = apply_corrections_for(desk, database, book, client)
+    _warm_up(router)
     standby = False
     if settings.scheduler:
         if scheduler_seat is None or _take_seat(scheduler_seat, wait=False):
@@ -203,6 +205,15 @@ def start_runtime(
     fields["scheduler_standby"] = standby
     logger.info(startup_message(fields), extra=fields)
     return runtime
+
+
+def _warm_up(router: Router) -> None:
+    """A few questions answered before the first request (Router.warm_up); a failure here
+    never stops a process from serving."""
+    try:
+        router.warm_up(datetime.now(UTC))
+    except Exception:
+        logger.warning("warming up failed; serving anyway", exc_info=True)
 
 
 def apply_corrections_for(

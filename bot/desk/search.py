@@ -107,6 +107,7 @@ _DATE_WORDS = re.compile(
 _FUZZY_MIN_LEN = 4
 _FUZZY_CUTOFF = 75.0
 _CACHE_LIMIT = 4096
+_WARM_LENGTHS = 16  # typed words of up to this many letters have their typo candidates ready
 
 _V = TypeVar("_V")
 _K = TypeVar("_K")
@@ -699,6 +700,15 @@ class SearchIndex:
             cached = _closest(word, self._candidates(len(word)))
             _remember(self._fuzzy_cache, word, cached)
         return cached
+
+    def warm(self) -> None:
+        """Ready what a typo's correction reads, for every length people type: a worker
+        otherwise copies the vocabulary's pages from the server's (one write each, to count
+        a reference) during the first typo of each length, a few milliseconds each."""
+        with self._lock:
+            self._tables.connection()
+        for length in range(_FUZZY_MIN_LEN - 1, _WARM_LENGTHS):
+            self._candidates(length)
 
     def _candidates(self, length: int) -> list[str]:
         """The index words a couple of letters shorter or longer than ``length``."""
