@@ -382,3 +382,23 @@ def test_a_word_in_more_items_than_are_counted_says_so_instead_of_a_wrong_count(
     blocks = json.dumps(reply_to_json(reply))
     assert "990+ more: refine your query" in blocks
     assert "1500" not in shown and "1,500" not in shown
+
+
+def test_warming_up_answers_without_changing_what_the_next_reader_sees() -> None:
+    from tests.replies.desks import shipped_desk
+
+    desk = shipped_desk()
+    book = MemoryBook()
+    warmed = Router(desk, book, SearchIndex.build(desk))
+    warmed.warm_up(NOW)
+    cold = Router(desk, book, SearchIndex.build(desk))
+    for command, text in (("/facts", "545"), ("/quote", "cruelty"), ("/followups", "")):
+        assert reply_to_json(warmed.handle(command, text, "U1", NOW)) == reply_to_json(
+            cold.handle(command, text, "U1", NOW)
+        )
+    assert book.events() == []  # nothing was recorded
+
+
+def test_warming_up_an_empty_desk_does_not_raise() -> None:
+    desk = make_desk(facts=[], followups=[])
+    Router(desk, MemoryBook(), SearchIndex.build(desk)).warm_up(NOW)
