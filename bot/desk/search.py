@@ -93,7 +93,12 @@ _UNRANKED_SQL = "SELECT rowid, 0.0 FROM docs WHERE docs MATCH ?"
 _STRONG_RANKED_SQL = (
     f"SELECT rowid, {_STRONG_BM25} AS score FROM strong WHERE strong MATCH ? ORDER BY score"  # noqa: S608
 )
+_STRONG_RANKED_WITHIN_SQL = (
+    f"SELECT rowid, {_STRONG_BM25} AS score FROM strong WHERE strong MATCH ?"  # noqa: S608
+    " AND +rowid IN (SELECT rowid FROM docs WHERE docs MATCH ?) ORDER BY score"
+)
 _STRONG_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM strong WHERE strong MATCH ? LIMIT ?)"
+_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)"
 
 # Matches re-ordered by what a question asks for, or by how many of its words they hold.
 _POOL = 200
@@ -256,7 +261,7 @@ class SearchIndex:
         self._kinds = lookups.kinds
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
         self._has_hit_cache: dict[str, bool] = {}
-        self._count_cache: dict[tuple[str, int], int] = {}
+        self._count_cache: dict[tuple[str, int, str], int] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
         # Recent results, the least recently used first. (Not functools.lru_cache over a bound
         # method: that is a reference cycle, and a server's frozen desk is freed on a reload by
@@ -637,8 +642,8 @@ class SearchIndex:
         label, value, tag or speaker, then the rest in file order. ``exprs``: the words, and
         the words within the scope SQLite can apply; ``rows``: the scope; ``allowed``: what
         is left to filter here."""
-        expr, narrowed = exprs
-        strong = self._strong_matches(expr, rows, limit)
+        narrowed = exprs[1]
+        strong = self._strong_matches(exprs, rows, limit)
         if allowed is None:
             total = self._count_to(COUNT_LIMIT + 1, narrowed)
             rest = self._rows(_UNRANKED_SQL + " LIMIT ?", narrowed, limit + len(strong))
@@ -652,30 +657,29 @@ class SearchIndex:
         return found[:limit], total
 
     def _strong_matches(
-        self, expr: str, allowed: RowSet | None, limit: int
+        self, exprs: tuple[str, str], allowed: RowSet | None, limit: int
     ) -> list[tuple[int, float]]:
-        """The items with the word in a strong column, ranked; none when too many have it."""
-        few = (
-            self._tables.connection()
-            .execute(_STRONG_COUNT_SQL, (expr, RANK_ALL_LIMIT + 1))
-            .fetchone()
-        )
-        if int(few[0]) > RANK_ALL_LIMIT:
+        """The items with the word in a strong column, ranked; none when too many have it.
+        ``exprs``: the words, and the words within the scope SQLite can apply."""
+        expr, narrowed = exprs
+        if self._count_to(RANK_ALL_LIMIT + 1, expr, _STRONG_COUNT_SQL) > RANK_ALL_LIMIT:
             return []
-        if allowed is None:  # only the best ``limit`` can be shown
+        if narrowed != expr:  # the scope (a story, kinds) applied as SQLite ranks
+            ranked = self._rows(_STRONG_RANKED_WITHIN_SQL + " LIMIT ?", expr, narrowed, limit)
+        elif allowed is None:  # only the best ``limit`` can be shown
             ranked = self._rows(_STRONG_RANKED_SQL + " LIMIT ?", expr, limit)
         else:  # a filter may drop some of the best
             ranked = self._rows(_STRONG_RANKED_SQL, expr)
         return [(n, -score) for n, score in ranked]
 
-    def _count_to(self, most: int, expr: str) -> int:
+    def _count_to(self, most: int, expr: str, sql: str = _COUNT_SQL) -> int:
         """How many rows match, counting no further than ``most``: a word in every item
-        costs what a rare one does. Kept: one search counts the same words several times."""
-        found = self._count_cache.get((expr, most))
+        costs what a rare one does. Kept: one search counts the same words several times
+        (and a story's channel searches the desk, then the story)."""
+        found = self._count_cache.get((expr, most, sql))
         if found is None:
-            sql = "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)"
             found = int(self._tables.connection().execute(sql, (expr, most)).fetchone()[0])
-            _remember(self._count_cache, (expr, most), found)
+            _remember(self._count_cache, (expr, most, sql), found)
         return found
 
     def _rows(self, sql: str, *params: str | int) -> list[tuple[int, float]]:
