@@ -25,7 +25,7 @@ RANK_ALL_LIMIT = 250
 # A word in more than this many rows filters a search but does not rank it (BM25 weighs a word
 # by reading every row that holds it). Never below RANK_ALL_LIMIT: a desk with no more rows
 # than that has no ``strong`` table, and ranks every word.
-COMMON_LIMIT = 2000
+COMMON_LIMIT = 800
 # Contentless: only rowids and ranks are read back (the items are in memory), so the text is
 # indexed but not stored a second time.
 _FTS_OPTIONS = "tokenize='porter unicode61', content=''"

@@ -10,18 +10,19 @@ import pytest
 
 from bot.desk.fts import COMMON_LIMIT
 from bot.desk.model import FACT_KINDS
-from bot.desk.search import SearchIndex
+from bot.desk.search import COUNT_LIMIT, SearchIndex
 from bot.desk.search_scope import SEARCH_KINDS, KindRows
 from tests.replies.desks import fact, figure, make_desk
 
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
-    """COMMON_LIMIT + 100 items say "county"; 40 of them also name "Selufa", once in a
-    figure's label, once in a quote that says it three times; one names Selufa only."""
+    """More than COMMON_LIMIT and COUNT_LIMIT items say "county"; 40 of them also name
+    "Selufa", once in a figure's label, once in a quote that says it three times; one names
+    Selufa only."""
     facts = [
         fact(f"case-{k:04d}", f"The county said the records of case {k} are late.")
-        for k in range(COMMON_LIMIT + 60)
+        for k in range(max(COMMON_LIMIT, COUNT_LIMIT) + 60)
     ]
     facts += [
         fact(f"selufa-{k:02d}", f"The county clerk met Selufa about case {k} and the records.")
