@@ -565,14 +565,17 @@ class SearchIndex:
         return self._dated
 
     def _alternatives(self, term: Term, result: SearchResult) -> str:
-        """The term itself, or when it matches nothing, the index words closest to it."""
+        """The term itself, or when it matches nothing, the index word closest to it: of
+        words about as close, the one most items use (the likelier meant). One word, so
+        that "showing results for X" is what the results are (they were for any of three)."""
         if not term.fuzzable or self._has_hit(term.fts()):
             return term.fts()
         close = self._close_words(term.words[0])
         if not close:
             return term.fts()
-        result.corrections.append((term.words[0], close[0]))
-        return "(" + " OR ".join(Term((w,)).fts() for w in close) + ")"
+        likeliest = max(close, key=lambda word: self._count_to(COMMON_LIMIT + 1, _fts(word)))
+        result.corrections.append((term.words[0], likeliest))
+        return _fts(likeliest)
 
     def _match(
         self, groups: list[str], scope: Scope, limit: int, pool: int = 0
@@ -850,6 +853,10 @@ def _closest(word: str, choices: list[str]) -> list[str]:
         return []
     best = found[0][1]
     return [w for w, score, _ in found if score >= best - 5.0][:3]
+
+
+def _fts(word: str) -> str:
+    return Term((word,)).fts()
 
 
 def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:

@@ -40,6 +40,15 @@ def test_stemming_finds_other_forms_of_a_word(index: SearchIndex) -> None:
     assert "parents-not-located" in found
 
 
+def test_a_typo_close_to_several_words_searches_the_one_most_items_use() -> None:
+    facts = [fact(f"kula-{k}", f"Kula said case {k} is late.") for k in range(3)]
+    facts += [fact("kuma-0", "Kuma said it."), fact("kufa-0", "Kufa said it.")]
+    index = SearchIndex.build(make_desk(facts=facts, followups=[]))
+    result = index.search("kuxa")
+    assert result.corrections == [("kuxa", "kula")]  # what the reply says it searched
+    assert sorted(h.item.id for h in result.hits) == ["kula-0", "kula-1", "kula-2"]
+
+
 def test_a_typo_is_corrected_to_a_word_in_the_index(index: SearchIndex) -> None:
     result = index.search("parnets")
     assert ("parnets", "parents") in result.corrections
