@@ -626,12 +626,13 @@ class SearchIndex:
 
     def _within(self, expr: str, scope: Scope) -> tuple[str, int]:
         """What to match for ``expr`` within ``scope``, and how many rows match it (up to
-        RANK_ALL_LIMIT + 1): SQLite applies what it can of the scope (kinds, stories); the
-        rest is filtered here."""
+        COUNT_LIMIT + 1, the count a broad match shows: counted once, not to RANK_ALL_LIMIT
+        first): SQLite applies what it can of the scope (kinds, stories); the rest is
+        filtered here."""
         if not scope.fts:
-            return expr, self._count_to(RANK_ALL_LIMIT + 1, expr)
+            return expr, self._count_to(COUNT_LIMIT + 1, expr)
         narrowed = scope.narrowed(expr)
-        return narrowed, self._count_to(RANK_ALL_LIMIT + 1, narrowed)
+        return narrowed, self._count_to(COUNT_LIMIT + 1, narrowed)
 
     def _broad_match(
         self,
