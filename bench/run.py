@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,9 +165,21 @@ def document(tables: list[Table], quick: bool) -> str:
     return "\n".join(head) + "\n" + "\n".join(body) + ("\n" + findings if findings else "")
 
 
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine is at the moment. On the
+    shared machines this project runs on it ranged from 0.19 to 0.36 s within a few minutes
+    with nothing else running (30 Nov 2026), and every time in a run moves with it."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(5_000_000):
+        total += n
+    return time.perf_counter() - started
+
+
 def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]:
     logging.basicConfig(level=logging.ERROR)  # sweeps log each skipped occurrence
     load_avg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    probe_start = cpu_probe()
     with SlackStandIn() as slack, tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
         folder = Path(tmp)
         api, response_url = slack.api_url, slack.response_url()
@@ -202,6 +215,10 @@ def run(plan: Plan, out: Path | None, force_python: bool = False) -> list[Table]
         print(archive_table.text(), flush=True)
     machine = machine_table(generator)
     machine.add("load average at start (1, 5, 15 min)", load_avg)
+    machine.add(
+        "CPU probe (a 5,000,000-step Python loop), at start / at end",
+        f"{probe_start:.2f} / {cpu_probe():.2f} s",
+    )
     found = targets(load, by_size, ask, plan.ask_facts, startup, drafts) + scale.targets(archive)
     target_table = targets_table(found)
     tables = [
