@@ -299,6 +299,11 @@ class BufferingWorker(Worker):  # type: ignore[misc]
     proxy use every core.
     """
 
+    # Set by gunicorn's Worker: whether to go on, answers so far, answers before a restart.
+    alive: bool
+    nr: int
+    max_requests: int
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._connections: set[_Connection] = set()
@@ -448,10 +453,22 @@ class BufferingWorker(Worker):  # type: ignore[misc]
             if request is None:
                 return
             answer = await self._run_app(writer, request)
+            self._served_one()
             keep_alive = request.keep_alive and self.alive and not self._crowded()
             await self._send(writer, encode_answer(answer, request, keep_alive))
             if not keep_alive:
                 return
+
+    def _served_one(self) -> None:
+        """Count an answer; at gunicorn's max_requests (WEB_MAX_REQUESTS, with jitter) this
+        worker finishes what it holds and exits, and the master forks a fresh one: a worker's
+        copies of the desk's pages, made as it reads them, grow with its age."""
+        self.nr += 1
+        if self.nr == self.max_requests and self.alive:
+            log.info("worker answered %d requests: restarting it (WEB_MAX_REQUESTS)", self.nr)
+            self.alive = False
+            self._stopping = True  # new connections wait in the socket for the next worker
+            self._unlisten()
 
     def _crowded(self) -> bool:
         """Another worker holds at least two connections fewer: this one is closed after its

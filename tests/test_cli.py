@@ -161,6 +161,13 @@ def test_a_non_numeric_web_concurrency_is_one_line_not_a_traceback(db: dict[str,
     assert "Traceback" not in result.stderr
 
 
+def test_a_negative_web_max_requests_is_one_line_not_a_traceback(db: dict[str, str]) -> None:
+    result = run("serve", env={**db, **SLACK_ENV, "WEB_MAX_REQUESTS": "-1"})
+    assert result.returncode == 2
+    assert "WEB_MAX_REQUESTS='-1': use a whole number of 0 or more" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_socket_mode_ignores_web_concurrency_and_stops_on_sigterm(db: dict[str, str]) -> None:
     """Socket Mode has no web workers: WEB_CONCURRENCY=auto does not stop it starting. Nothing
     listens at SLACK_API_URL, so it retries with pauses of 2 s and more; rather than wait them

@@ -28,6 +28,7 @@ DESIGN_VARIABLES = {
     "PORT",
     "WEB_CONCURRENCY",
     "WEB_THREADS",
+    "WEB_MAX_REQUESTS",
     "LOG_LEVEL",
     "LOG_FORMAT",
 }
