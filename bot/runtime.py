@@ -42,12 +42,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Together well inside the 10 s promised in the module docstring.
 # A worker copies the desk's pages it reads, so its memory grows with age: at 100,000 facts,
 # 500 MB for the whole server after 7,000 commands, from 265 MB after 300; replacing workers
 # every 500 answers kept it at 269 (bench/findings.md). Off by default, as in gunicorn: a
 # small desk hardly grows, and a replacement costs a fork and a warm-up.
 DEFAULT_MAX_REQUESTS = 0
+# Together well inside the 10 s promised in the module docstring.
 STOP_TIMEOUT_SECONDS = 8.0  # gunicorn's graceful_timeout: workers still busy then are killed
 RUNTIME_STOP_SECONDS = 5.0  # work after ack, then the scheduler's delivery in flight
 LAZY_WORKERS = 5  # Bolt's own default for work after ack

@@ -85,14 +85,14 @@ def desk_files(desk: Desk) -> tuple[Path, ...]:
     """Every file the desk was read from: the facts file, each story file, each source text.
     Kept for the last desk asked about (a server's file watcher asks every second; an
     archive's 3,000 paths took 20-30 ms to make), without keeping that desk alive."""
-    last = _last_files
-    if last is not None and last[0]() is desk:
-        return last[1]
+    global _last_files
+    if _last_files is not None and _last_files[0]() is desk:
+        return _last_files[1]
     folder = desk.path.parent
     stories = [folder / story.file for story in desk.stories[1:]]
     sources = sorted({folder / source.file for source in desk.sources.values()})
     found = (desk.path, *stories, *sources)
-    globals()["_last_files"] = (weakref.ref(desk), found)
+    _last_files = (weakref.ref(desk), found)
     return found
 
 

@@ -260,7 +260,6 @@ class SearchIndex:
         self._filters = lookups.filters()
         self._kinds = lookups.kinds
         self._choices: dict[int, list[str]] = {}  # by a typed word's length
-        self._has_hit_cache: dict[str, bool] = {}
         self._count_cache: dict[tuple[str, int, str], int] = {}
         self._fuzzy_cache: dict[str, list[str]] = {}
         # Recent results, the least recently used first. (Not functools.lru_cache over a bound
@@ -573,7 +572,8 @@ class SearchIndex:
         close = self._close_words(term.words[0])
         if not close:
             return term.fts()
-        likeliest = max(close, key=lambda word: self._count_to(COMMON_LIMIT + 1, _fts(word)))
+        with self._lock:  # the counts _common reads later, made now
+            likeliest = max(close, key=lambda w: self._count_to(COMMON_LIMIT + 1, _fts(w)))
         result.corrections.append((term.words[0], likeliest))
         return _fts(likeliest)
 
@@ -679,7 +679,7 @@ class SearchIndex:
     def _count_to(self, most: int, expr: str, sql: str = _COUNT_SQL) -> int:
         """How many rows match, counting no further than ``most``: a word in every item
         costs what a rare one does. Kept: one search counts the same words several times
-        (and a story's channel searches the desk, then the story)."""
+        (and a story's channel searches the desk, then the story). Call with the lock held."""
         found = self._count_cache.get((expr, most, sql))
         if found is None:
             found = int(self._tables.connection().execute(sql, (expr, most)).fetchone()[0])
@@ -690,17 +690,8 @@ class SearchIndex:
         return [(int(n), float(rank)) for n, rank in self._tables.connection().execute(sql, params)]
 
     def _has_hit(self, key: str) -> bool:
-        cached = self._has_hit_cache.get(key)
-        if cached is None:
-            with self._lock:
-                row = (
-                    self._tables.connection()
-                    .execute("SELECT 1 FROM docs WHERE docs MATCH ? LIMIT 1", (key,))
-                    .fetchone()
-                )
-            cached = row is not None
-            _remember(self._has_hit_cache, key, cached)
-        return cached
+        with self._lock:
+            return self._count_to(1, key) > 0
 
     def _close_words(self, word: str) -> list[str]:
         cached = self._fuzzy_cache.get(word)
@@ -713,8 +704,7 @@ class SearchIndex:
         """Ready what a typo's correction reads, for every length people type: a worker
         otherwise copies the vocabulary's pages from the server's (one write each, to count
         a reference) during the first typo of each length, a few milliseconds each."""
-        with self._lock:
-            self._tables.connection()
+        self.connect()
         for length in range(_FUZZY_MIN_LEN - 1, _WARM_LENGTHS):
             self._candidates(length)
 

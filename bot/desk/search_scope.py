@@ -222,7 +222,3 @@ def _either(tokens: list[str]) -> str:
     """A row with any of the scope ``tokens``, in FTS5's syntax."""
     either = " OR ".join(f'scope : "{token}"' for token in tokens)
     return f"({either})"
-
-
-def rows_for(table: Table, keys: Iterable[str]) -> set[int]:
-    return {n for key in keys for n in table.get(key, ())}
